@@ -1,0 +1,25 @@
+"""tco-xl: total cost of ownership of sourcing options for a part.
+
+Build a case with ``build_case`` (or read one with ``load_case``), compute
+it with ``compute_case``, or compute many part-options at once with
+``compute_frame``.
+"""
+
+from .case import Case, build_case
+from .errors import CaseFileError, DataError, TcoError, ValidationError
+from .results import CaseResult, OptionResult, compute_case
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Case",
+    "CaseFileError",
+    "CaseResult",
+    "DataError",
+    "OptionResult",
+    "TcoError",
+    "ValidationError",
+    "build_case",
+    "compute_case",
+    "__version__",
+]

@@ -1,0 +1,26 @@
+"""Carbon costs: transport emissions (GLEC / ISO 14083), the maritime EU ETS and CBAM."""
+
+import numpy as np
+
+
+def transport_tco2e(distance_km, unit_weight_kg, emission_factor_g_per_tkm):
+    """Return tonnes CO2e per unit: km x t x g per t-km / 10^6."""
+    return distance_km * (unit_weight_kg / 1000.0) * emission_factor_g_per_tkm / 1e6
+
+
+def maritime_ets(ets_applies, sea_tco2e, voyage_share, surrender_share, carbon_price_eur_per_t):
+    """Return the EU ETS surcharge per unit on a voyage between a non-EU and an EU port.
+
+    Half of such a voyage's emissions is covered, surrendered at 40 % for
+    2024, 70 % for 2025 and 100 % from 2026; the carrier passes it on.
+    """
+    return ets_applies * sea_tco2e * voyage_share * surrender_share * carbon_price_eur_per_t
+
+
+def cbam(cbam_covered, importer_tonnes_per_year, exemption_tonnes, embedded_tco2e_per_unit, cbam_price_eur_per_t, origin_price_eur_per_t):
+    """Return the CBAM cost per unit: embedded tCO2e x (certificate price - carbon price paid at origin).
+
+    Importers of less than ``exemption_tonnes`` a year of covered goods owe none.
+    """
+    due = cbam_covered * (importer_tonnes_per_year >= exemption_tonnes)
+    return due * embedded_tco2e_per_unit * np.maximum(cbam_price_eur_per_t - origin_price_eur_per_t, 0.0)

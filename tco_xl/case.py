@@ -1,0 +1,460 @@
+"""The input model: a part, its sourcing options and the global settings.
+
+``build_case`` turns a raw mapping (read from TOML or JSON) into a ``Case``
+whose options carry every numeric input, filled from the packaged defaults
+where the user gave none, with a record of which values are defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from dataclasses import dataclass, field
+
+from . import defaults as packaged
+from .errors import ValidationError
+from .fields import (
+    INVESTMENT_FIELDS,
+    OPTION_FIELDS,
+    PART_FIELDS,
+    RISK_FIELDS,
+    SETTINGS_FIELDS,
+    Field,
+    by_name,
+)
+
+PART = by_name(PART_FIELDS)
+SETTINGS = by_name(SETTINGS_FIELDS)
+OPTION = by_name(OPTION_FIELDS)
+INVESTMENT = by_name(INVESTMENT_FIELDS)
+RISK = by_name(RISK_FIELDS)
+
+RANGE_KEYS = ("low", "base", "high")
+SEA_LIKE_MODES = ("sea", "rail", "air")
+
+
+@dataclass
+class Section:
+    """Resolved values of one part, settings block or option."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    ranges: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    defaults_used: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str):
+        return self.values[name]
+
+    def set_default(self, name: str, value, source: str) -> None:
+        if name not in self.values:
+            self.values[name] = value
+            self.defaults_used[name] = source
+
+
+@dataclass
+class Option(Section):
+    """One sourcing option with its resolved inputs and risk items."""
+
+    risks: list[dict] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.values["name"]
+
+
+@dataclass
+class Case:
+    """A part with two or more sourcing options, one of them the baseline."""
+
+    name: str
+    part: Section
+    settings: Section
+    options: list[Option]
+
+    @property
+    def baseline(self) -> Option:
+        return next(option for option in self.options if option.values["baseline"])
+
+
+class _Problems:
+    """Collects one message per invalid input, so all are reported at once."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def add(self, where: str, name: str, found, expected: str) -> None:
+        self.messages.append(f"{where}: {name} = {found!r} is invalid; expected {expected}")
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise ValidationError(self.messages)
+
+
+def _figure_source(figure: packaged.Figure, origin: str) -> str:
+    return f"{origin} ({figure.quality}, {figure.source}, {figure.date})"
+
+
+def _check_number(spec: Field, value, where: str, problems: _Problems):
+    """Return ``value`` as a float, or None after recording why it is invalid."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(where, spec.name, value, f"{spec.allowed()} ({spec.unit})" if spec.unit else spec.allowed())
+        return None
+    number = float(value)
+    too_low = number <= spec.minimum if spec.exclusive_minimum else number < spec.minimum
+    if math.isnan(number) or too_low or number > spec.maximum or (spec.kind == "integer" and not number.is_integer()):
+        problems.add(where, spec.name, value, f"{spec.allowed()} ({spec.unit})" if spec.unit else spec.allowed())
+        return None
+    return number
+
+
+def _read_value(spec: Field, raw, where: str, section: Section, problems: _Problems) -> None:
+    """Check one raw value against its field and store it in ``section``."""
+    if spec.kind in ("number", "integer"):
+        if isinstance(raw, dict) and spec.uncertain:
+            unknown = sorted(set(raw) - set(RANGE_KEYS))
+            if unknown or "base" not in raw:
+                problems.add(where, spec.name, raw, "a number or a table with low, base and high")
+                return
+            parts = {key: _check_number(spec, raw.get(key, raw["base"]), where, problems) for key in RANGE_KEYS}
+            if None in parts.values():
+                return
+            if not parts["low"] <= parts["base"] <= parts["high"]:
+                problems.add(where, spec.name, raw, "low <= base <= high")
+                return
+            section.values[spec.name] = parts["base"]
+            section.ranges[spec.name] = (parts["low"], parts["base"], parts["high"])
+            return
+        number = _check_number(spec, raw, where, problems)
+        if number is not None:
+            section.values[spec.name] = int(number) if spec.kind == "integer" else number
+    elif spec.kind == "bool":
+        if isinstance(raw, bool):
+            section.values[spec.name] = raw
+        else:
+            problems.add(where, spec.name, raw, "true or false")
+    elif spec.kind == "date":
+        try:
+            section.values[spec.name] = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+        except ValueError:
+            problems.add(where, spec.name, raw, "a date YYYY-MM-DD")
+    elif spec.kind == "choice" and spec.choices:
+        text = str(raw).strip()
+        match = next((choice for choice in spec.choices if choice.lower() == text.lower()), None)
+        if match is None:
+            problems.add(where, spec.name, raw, spec.allowed())
+        else:
+            section.values[spec.name] = match
+    else:
+        if not isinstance(raw, str) or not raw.strip():
+            problems.add(where, spec.name, raw, "a non-empty text")
+        else:
+            section.values[spec.name] = raw.strip()
+
+
+def _unknown_field(where: str, name: str, allowed, problems: _Problems) -> None:
+    close = difflib.get_close_matches(name, list(allowed), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "see `tco-xl fields` for the allowed fields"
+    problems.messages.append(f"{where}: unknown field {name!r}; {hint}")
+
+
+def _read_section(raw: dict, specs: dict[str, Field], where: str, section: Section, problems: _Problems, skip=()) -> None:
+    if not isinstance(raw, dict):
+        problems.messages.append(f"{where}: expected a table of fields, found {type(raw).__name__}")
+        return
+    for name, value in raw.items():
+        if name in skip:
+            continue
+        if name not in specs:
+            _unknown_field(where, name, list(specs) + list(skip), problems)
+            continue
+        _read_value(specs[name], value, where, section, problems)
+
+
+def _resolve_part(part: Section, defaults: dict[str, packaged.Figure]) -> None:
+    period = defaults["demand_period_days"]
+    part.set_default("demand_period_days", period.value, _figure_source(period, "default"))
+    part.set_default("selling_price_eur", 0.0, "default: no warranty base")
+    if "annual_volume" in part.values:
+        mean = part["annual_volume"] * part["demand_period_days"] / 365.0
+        part.set_default("demand_per_period", mean, "default: annual_volume x demand_period_days / 365")
+        cv = defaults["demand_cv"]
+        part.set_default("demand_sd_per_period", cv.value * part["demand_per_period"], _figure_source(cv, "default: demand_per_period x demand_cv"))
+    level = defaults["service_level"]
+    part.set_default("service_level", level.value, _figure_source(level, "default"))
+
+
+def _resolve_settings(settings: Section, defaults: dict[str, packaged.Figure], today: dt.date) -> None:
+    dutch = packaged.dutch_figures()
+    settings.set_default("currency", "EUR", "default")
+    settings.set_default("figures_date", today, "default: today")
+    for name in ("cost_of_capital", "carrying_rate", "discount_rate", "carbon_price_growth_per_year", "freight_growth_per_year"):
+        settings.set_default(name, defaults[name].value, _figure_source(defaults[name], "default"))
+    settings.set_default("horizon_years", 5, "default: five years")
+    for name, key in (
+        ("carbon_price_eur_per_t", "ets_price"),
+        ("cbam_price_eur_per_t", "cbam_certificate_price"),
+        ("vat_rate", "vat_rate"),
+        ("vat_recovery_days", "vat_recovery_days"),
+    ):
+        settings.set_default(name, dutch.value(key), _figure_source(dutch.figures[key], "Dutch figure"))
+
+
+def _currency_rate(currency: str) -> packaged.Figure | None:
+    """Return the packaged EUR rate of ``currency``, or None when it is not known."""
+    if currency == "EUR":
+        return packaged.Figure(1.0, "EUR per EUR", "published", "identity", "")
+    for country in packaged.countries().values():
+        if country.currency == currency:
+            return country.figures["fx_eur_per_unit"]
+    return None
+
+
+def _resolve_option(option: Option, part: Section, settings: Section, defaults, where: str, problems: _Problems) -> None:
+    """Fill the option's missing inputs from the country and model defaults."""
+    values = option.values
+    dutch = packaged.dutch_figures()
+    country = packaged.country(values["country"])
+    make = values["sourcing"] == "make"
+    in_nl = country.code == "NL"
+    customs_applies = not (country.eu_member or in_nl)
+
+    def from_country(name, figure_name=None):
+        figure = country.figures[figure_name or name]
+        option.set_default(name, figure.value, _figure_source(figure, f"{country.code} default"))
+
+    def from_defaults(name, key=None):
+        figure = defaults[key or name]
+        option.set_default(name, figure.value, _figure_source(figure, "default"))
+
+    option.set_default("baseline", False, "default")
+    option.set_default("currency", "EUR" if make else country.currency, "default: the country's currency")
+    currency = str(values["currency"]).upper()
+    values["currency"] = currency
+    if "fx_eur_per_unit" not in values:
+        rate = _currency_rate(currency)
+        if rate is None:
+            problems.messages.append(
+                f"{where}: fx_eur_per_unit is missing for currency {currency}; give the EUR per {currency} rate"
+            )
+        else:
+            option.set_default("fx_eur_per_unit", rate.value, _figure_source(rate, f"{currency} rate"))
+    if currency == "EUR":
+        option.set_default("fx_trend_per_year", 0.0, "default: EUR price")
+    else:
+        issuer = next((c for c in packaged.countries().values() if c.currency == currency), None)
+        if issuer is None:
+            option.set_default("fx_trend_per_year", 0.0, "default: no trend known for this currency")
+        else:
+            figure = issuer.figures["fx_trend_per_year"]
+            option.set_default("fx_trend_per_year", figure.value, _figure_source(figure, f"{issuer.code} default"))
+
+    if make:
+        if "price" in values and values["price"] != 0:
+            problems.messages.append(f"{where}: price = {values['price']!r} is invalid for sourcing = make; enter materials_eur, labour_hours and the other production costs")
+        values["price"] = 0.0
+        if in_nl:
+            wage = dutch.minimum_wage_on(settings["figures_date"])
+            option.set_default("hourly_wage_eur", wage, f"default: Dutch minimum wage on {settings['figures_date']}")
+            for name in ("holiday_allowance_rate", "employer_oncost_rate"):
+                option.set_default(name, dutch.value(name), _figure_source(dutch.figures[name], "Dutch figure"))
+        else:
+            from_country("hourly_wage_eur", "labour_cost_eur_per_hour")
+            option.set_default("holiday_allowance_rate", 0.0, "default: the labour cost is all-in")
+            option.set_default("employer_oncost_rate", 0.0, "default: the labour cost is all-in")
+    else:
+        if "price" not in values:
+            problems.messages.append(f"{where}: price is missing; expected the purchase price per unit in {currency}")
+        for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur"):
+            if values.get(name, 0.0) != 0:
+                problems.messages.append(f"{where}: {name} = {values[name]!r} is invalid for sourcing = buy; it belongs in the price")
+        option.set_default("hourly_wage_eur", 0.0, "default: bought part")
+        option.set_default("holiday_allowance_rate", 0.0, "default: bought part")
+        option.set_default("employer_oncost_rate", 0.0, "default: bought part")
+    for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur", "packaging_eur"):
+        option.set_default(name, 0.0, "default: none")
+    from_country("wage_inflation_per_year")
+
+    option.set_default("transport_mode", "none" if in_nl else country.default_mode, f"default: {country.code}")
+    mode = values["transport_mode"]
+    if mode in ("none", "air"):
+        option.set_default("load_type", "none", "default: no container or truck")
+    else:
+        option.set_default("load_type", country.default_load_type if country.default_load_type != "none" else "truck_ftl", f"default: {country.code}")
+    if mode == "none":
+        default_term = "EXW"
+    elif mode == "road" or make:
+        default_term = "FCA" if not make else "EXW"
+    else:
+        default_term = "FOB"
+    option.set_default("incoterm", default_term, f"default for transport by {mode}")
+
+    for name in ("cost_per_load_eur", "inland_origin_eur_per_load", "inland_destination_eur_per_load", "distance_km"):
+        if mode == "none":
+            option.set_default(name, 0.0, "default: no transport")
+        else:
+            from_country(name)
+    from_defaults("fill_factor")
+    option.set_default("air_share", 1.0 if mode == "air" else 0.0, f"default for transport by {mode}")
+    from_defaults("air_rate_eur_per_kg")
+    if mode == "none":
+        option.set_default("insurance_rate", 0.0, "default: no transport")
+    else:
+        from_defaults("insurance_rate")
+
+    if customs_applies and "duty_rate" not in values:
+        problems.messages.append(
+            f"{where}: duty_rate is missing for origin {country.code}; look up the TARIC rate of the commodity code"
+        )
+    option.set_default("duty_rate", 0.0, "default: no customs inside the EU")
+    option.set_default("antidumping_rate", 0.0, "default: none")
+    if customs_applies:
+        from_defaults("brokerage_eur_per_shipment")
+    else:
+        option.set_default("brokerage_eur_per_shipment", 0.0, "default: no customs inside the EU")
+    option.set_default("article_23_licence", False, "default: import VAT is pre-financed")
+
+    if customs_applies and not make:
+        from_defaults("deposit_share")
+        option.set_default("payment_days", None, "default: rest paid before shipment")
+    else:
+        option.set_default("deposit_share", 0.0, "default: no deposit")
+        figure = defaults["payment_days_domestic"]
+        option.set_default("payment_days", figure.value, _figure_source(figure, "default"))
+    lead_key = "production_lead_days_make" if make else "production_lead_days_buy"
+    from_defaults("production_lead_days", lead_key)
+    if in_nl or mode == "none":
+        option.set_default("transit_days", country.value("transit_days") if in_nl else 0.0, "default: local")
+    else:
+        from_country("transit_days")
+    from_country("lead_time_sd_days", "transit_days_sd")
+    if values.get("payment_days") is None:
+        values["payment_days"] = -float(values["transit_days"])
+
+    for name in (
+        "defect_rate", "defect_handling_eur", "warranty_rate", "trips_per_year", "cost_per_trip_eur",
+        "audits_per_year", "cost_per_audit_eur", "oversight_hours_per_year", "oversight_hourly_eur",
+        "transition_eur", "obsolescence_share", "strategic_share", "embedded_tco2e_per_unit",
+        "origin_carbon_price_eur_per_t", "lks_share", "rd_hours_per_year",
+    ):
+        option.set_default(name, 0.0, "default: none")
+    from_country("risk_share_of_price")
+    option.set_default("cbam_covered", False, "default: not covered")
+    if "annual_volume" in part.values:
+        mass_t = part["annual_volume"] * part["unit_weight_kg"] / 1000.0
+        option.set_default("cbam_importer_tonnes_per_year", mass_t, "default: this part's mass a year")
+    option.set_default("wbso_starter", False, "default: not a starter")
+    if values["lks_share"] > 0 and "loonwaarde" not in values:
+        problems.messages.append(f"{where}: loonwaarde is missing; give the assessed wage value (0-1) of the staff with loonkostensubsidie")
+    option.set_default("loonwaarde", 1.0, "default: full wage value")
+    if not in_nl:
+        for name in ("lks_share", "rd_hours_per_year"):
+            if values[name] > 0:
+                problems.messages.append(f"{where}: {name} = {values[name]!r} is invalid for country {country.code}; this Dutch subsidy applies to NL only")
+
+    if "units_per_shipment" not in values and mode == "none":
+        option.set_default("units_per_shipment", part.values.get("annual_volume", 12.0) / 12.0, "default: one batch a month")
+    # Without a given shipment size, one full load per shipment; set in the calculation.
+    option.set_default("units_per_shipment", 0.0, "default: one full load")
+
+
+def _resolve_investment(option: Option, settings: Section, defaults) -> None:
+    for name in ("machines_eur", "tooling_eur", "building_eur", "bmkb_credit_eur", "training_eur", "training_subsidy_eur", "bmkb_rate_reduction"):
+        option.set_default(name, 0.0, "default: none")
+    for name in ("machines_life_years", "tooling_life_years", "building_life_years", "bmkb_term_years"):
+        figure = defaults[name]
+        option.set_default(name, figure.value, _figure_source(figure, "default"))
+    option.set_default("interest_rate", settings["cost_of_capital"], "default: cost of capital")
+    option.set_default("bmkb_innovative", False, "default")
+    if option["bmkb_credit_eur"] > 0 and "bmkb_rate_reduction" in option.defaults_used:
+        figure = defaults["bmkb_rate_reduction"]
+        option.values["bmkb_rate_reduction"] = figure.value
+        option.defaults_used["bmkb_rate_reduction"] = _figure_source(figure, "default")
+
+
+def _read_risks(raw, where: str, option: Option, problems: _Problems) -> None:
+    if not isinstance(raw, list):
+        problems.messages.append(f"{where}: risks must be a list of tables, found {type(raw).__name__}")
+        return
+    for index, item in enumerate(raw, start=1):
+        risk_where = f"{where} risks[{index}]"
+        section = Section()
+        _read_section(item, RISK, risk_where, section, problems)
+        section.set_default("name", f"risk {index}", "default")
+        section.set_default("probability_per_year", 0.0, "default")
+        section.set_default("impact_eur", 0.0, "default")
+        option.risks.append(section.values)
+
+
+def build_case(raw: dict, today: dt.date | None = None) -> Case:
+    """Build and validate a case from a raw mapping; raise ``ValidationError`` listing every problem."""
+    problems = _Problems()
+    defaults = packaged.model_defaults()
+    if not isinstance(raw, dict):
+        raise ValidationError([f"case: expected a table with part, settings and options, found {type(raw).__name__}"])
+    for key in raw:
+        if key not in ("name", "part", "settings", "options"):
+            _unknown_field("case", key, ("name", "part", "settings", "options"), problems)
+    name = raw.get("name", "case")
+    if not isinstance(name, str):
+        problems.add("case", "name", name, "a text")
+        name = "case"
+
+    part = Section()
+    if "part" not in raw:
+        problems.messages.append("case: the part table is missing")
+    _read_section(raw.get("part", {}), PART, "part", part, problems)
+    for required in ("name", "annual_volume", "unit_weight_kg", "unit_volume_m3"):
+        if required not in part.values and not any(f"part: {required} " in m for m in problems.messages):
+            problems.messages.append(f"part: {required} is missing; expected {PART[required].allowed()} ({PART[required].unit})".replace(" ()", ""))
+    _resolve_part(part, defaults)
+
+    settings = Section()
+    _read_section(raw.get("settings", {}), SETTINGS, "settings", settings, problems)
+    _resolve_settings(settings, defaults, today or dt.date.today())
+
+    raw_options = raw.get("options", [])
+    if not isinstance(raw_options, list) or len(raw_options) < 2:
+        count = len(raw_options) if isinstance(raw_options, list) else 0
+        problems.messages.append(f"case: options has {count} entries; expected two or more sourcing options")
+        raw_options = raw_options if isinstance(raw_options, list) else []
+
+    options = []
+    for index, raw_option in enumerate(raw_options, start=1):
+        label = raw_option.get("name") if isinstance(raw_option, dict) else None
+        where = f"options[{index}] {label!r}" if isinstance(label, str) else f"options[{index}]"
+        option = Option()
+        _read_section(raw_option, OPTION, where, option, problems, skip=("investment", "risks"))
+        if isinstance(raw_option, dict):
+            _read_section(raw_option.get("investment", {}), INVESTMENT, f"{where} investment", option, problems)
+            _read_risks(raw_option.get("risks", []), where, option, problems)
+        missing = [name for name in ("name", "country", "sourcing") if name not in option.values]
+        for name in missing:
+            if not any(f"{where}: {name} " in m for m in problems.messages):
+                problems.messages.append(f"{where}: {name} is missing; expected {OPTION[name].allowed()}")
+        if missing:
+            continue
+        option.values["country"] = option["country"].upper()
+        if option["country"] not in packaged.countries():
+            known = ", ".join(sorted(packaged.countries()))
+            problems.add(where, "country", option["country"], f"one of {known}")
+            continue
+        _resolve_option(option, part, settings, defaults, where, problems)
+        _resolve_investment(option, settings, defaults)
+        options.append(option)
+
+    names = [option.name for option in options]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        problems.messages.append(f"options: name {duplicate!r} is used twice; option names must be unique")
+    baselines = [option.name for option in options if option.values.get("baseline")]
+    if len(baselines) > 1:
+        problems.messages.append(f"options: baseline = true on {', '.join(baselines)}; expected exactly one baseline")
+    elif not baselines and options:
+        options[0].values["baseline"] = True
+        options[0].defaults_used["baseline"] = "default: the first option"
+
+    problems.raise_if_any()
+    case = Case(name=name, part=part, settings=settings, options=options)
+    from .validation import check_case
+
+    check_case(case)
+    return case

@@ -1,0 +1,100 @@
+"""The multi-year path of an option: yearly unit TCO, NPV and break-even inputs.
+
+``evaluate`` works on one row of numbers or on numpy columns; it does not
+look across rows. Comparisons with the baseline are made by the callers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import defaults
+from .lines import GROUPS, LINE_GROUP, LINES, compute_lines
+
+
+def ets_surrender_share(years):
+    """Return the maritime ETS surrender share of each calendar year (0 before the first known year)."""
+    table = defaults.dutch_figures().maritime_ets
+    known = np.array(sorted(table), dtype=float)
+    shares = np.array([table[int(year)] for year in known])
+    years = np.asarray(years, dtype=float)
+    index = np.searchsorted(known, years, side="right") - 1
+    result = np.where(index >= 0, shares[np.clip(index, 0, None)], 0.0)
+    return result if result.ndim else float(result)
+
+
+def total(lines: dict):
+    """Return the sum of all cost lines."""
+    result = 0.0
+    for line in LINES:
+        result = result + lines[line.id]
+    return result
+
+
+def group_subtotals(lines: dict) -> dict:
+    """Return the sum of the lines of each group."""
+    subtotals = {group: 0.0 for group in GROUPS}
+    for line_id, value in lines.items():
+        subtotals[LINE_GROUP[line_id]] = subtotals[LINE_GROUP[line_id]] + value
+    return subtotals
+
+
+def direct_cost(lines: dict):
+    """Return the unit price or direct production cost that the break-even price replaces."""
+    return lines["purchase_price"] + lines["materials"] + lines["labour"] + lines["machine_overhead"]
+
+
+def evaluate(x, max_horizon: int | None = None) -> dict:
+    """Compute one option's lines, totals, path, NPV and break-even slope.
+
+    The path has ``max_horizon`` years (default the row's horizon); years
+    past a row's own horizon are NaN. The NPV follows spreadsheet NPV: the
+    first year is discounted by one period.
+    """
+    lines, quantities = compute_lines(x)
+    tco = total(lines)
+    volume = x["annual_volume"]
+    horizon = x["horizon_years"]
+    years = int(np.max(horizon)) if max_horizon is None else max_horizon
+
+    # One EUR more direct cost, to find how the TCO moves with the price.
+    shifted = dict(x)
+    shifted["price"] = x["price"] + (1 - x["make"]) / x["fx_eur_per_unit"]
+    shifted["materials_eur"] = x["materials_eur"] + x["make"]
+    slope = total(compute_lines(shifted)[0]) - tco
+
+    path_unit = []
+    npv = 0.0
+    for year_index in range(years):
+        if year_index == 0:
+            unit = tco
+        else:
+            year_lines, _ = compute_lines(x, year_index, ets_surrender_share(x["start_year"] + year_index))
+            unit = total(year_lines)
+        inside = year_index < horizon
+        npv = npv + np.where(inside, unit * volume / (1 + x["discount_rate"]) ** (year_index + 1), 0.0)
+        path_unit.append(np.where(inside, unit, np.nan))
+
+    return {
+        "lines": lines,
+        "quantities": quantities,
+        "groups": group_subtotals(lines),
+        "tco_per_unit_eur": tco,
+        "annual_tco_eur": tco * volume,
+        "path_unit_eur": path_unit,
+        "npv_eur": npv,
+        "direct_cost_eur": direct_cost(lines),
+        "break_even_slope": slope,
+    }
+
+
+def break_even_price(direct_cost_eur, slope, tco_per_unit_eur, baseline_tco_per_unit_eur):
+    """Return the direct cost per unit at which the option's TCO equals the baseline's.
+
+    Every line is linear in the price, so one step of one EUR gives the exact
+    slope; a slope of zero or less has no break-even (NaN).
+    """
+    valid = slope > 0
+    safe_slope = np.where(valid, slope, 1.0)
+    result = np.where(valid, direct_cost_eur + (baseline_tco_per_unit_eur - tco_per_unit_eur) / safe_slope, np.nan)
+    return result if np.ndim(result) else float(result)

@@ -1,0 +1,213 @@
+"""The cost lines of an option: catalogue and calculation.
+
+``compute_lines`` takes a mapping of input names to numbers, or to numpy
+arrays of equal length, and returns every line in EUR per unit for one year
+of the horizon. The one-case path passes numbers; the DataFrame path passes
+columns. Input names are those of ``tco_xl.inputs.ROW_FIELDS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import carbon, customs, freight, inventory, investment, labour
+
+
+@dataclass(frozen=True)
+class Line:
+    """A cost line: id, group, label and its formula in words."""
+
+    id: str
+    group: str
+    label: str
+    formula: str
+
+
+GROUPS = {
+    "price": "Price and packaging",
+    "freight": "Freight and insurance",
+    "customs": "Customs",
+    "inventory": "Inventory and capital",
+    "quality": "Quality and oversight",
+    "risk": "Risk",
+    "strategic": "Strategic",
+    "carbon": "Carbon",
+    "subsidies": "Labour subsidies",
+}
+
+LINES = (
+    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only)"),
+    Line("materials", "price", "Materials", "bought-in materials per unit (make only)"),
+    Line("labour", "price", "Direct labour", "labour hours x wage x (1 + holiday allowance) x (1 + employer on-costs)"),
+    Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
+    Line("depreciation", "price", "Depreciation", "(machines / life + tooling / life + building / life) / annual volume"),
+    Line("packaging", "price", "Packaging", "packaging per unit"),
+    Line("main_freight", "freight", "Main freight", "(1 - air share) x cost per load / units per load, units per load = floor(min(usable m3 / unit m3, payload / unit kg)) x fill factor; zero when the seller pays it"),
+    Line("air_freight", "freight", "Air freight", "air share x max(kg, m3 x 166.67) x rate per kg; zero when the seller pays the main leg"),
+    Line("inland_origin", "freight", "Inland leg at origin", "(1 - air share) x pre-carriage per load / units per load; zero when the seller pays it"),
+    Line("inland_destination", "freight", "Inland leg at destination", "(1 - air share) x on-carriage per load / units per load; zero under D-terms"),
+    Line("insurance", "freight", "Cargo insurance", "insurance rate x (goods + packaging + freight to the border); zero under CIF, CIP and D-terms"),
+    Line("duty", "customs", "Customs duty", "(duty rate + anti-dumping rate) x customs value; customs value = invoice + legs to the EU border the price lacks - legs after the border it has"),
+    Line("brokerage", "customs", "Brokerage and clearance", "fee per shipment / units per shipment"),
+    Line("vat_prefinancing", "customs", "Import VAT pre-financing", "VAT rate x (customs value + duty + destination leg) x recovery days x cost of capital / 365; zero with an article 23 licence"),
+    Line("payment_terms", "inventory", "Payment terms and goods in transit", "value paid x (deposit share x (production + transit days) - (1 - deposit share) x payment days) x cost of capital / 365"),
+    Line("cycle_stock", "inventory", "Cycle stock", "units per shipment / 2 x landed value x carrying rate / annual volume"),
+    Line("safety_stock", "inventory", "Safety stock", "z x sqrt(L x sd_d^2 + d^2 x sd_L^2) x landed value x carrying rate / annual volume"),
+    Line("obsolescence", "inventory", "Obsolescence at end of life", "(units per shipment / 2 + safety stock) x landed value x write-off share / (horizon x annual volume)"),
+    Line("financing", "inventory", "Investment financing", "(machines + tooling + building) / 2 x (interest rate - BMKB reduction) / annual volume"),
+    Line("bmkb_fee", "inventory", "BMKB guarantee fee", "BMKB credit x one-off fee rate / (horizon x annual volume)"),
+    Line("defects", "quality", "Defects", "defect rate x (landed value + handling per defect)"),
+    Line("warranty", "quality", "Warranty claims", "warranty rate x selling price"),
+    Line("oversight", "quality", "Travel, audits and supplier management", "(trips x cost per trip + audits x cost per audit + staff hours x hourly cost) / annual volume"),
+    Line("transition", "quality", "One-off transition", "transition costs / (horizon x annual volume)"),
+    Line("training", "quality", "Training", "training costs / (horizon x annual volume)"),
+    Line("risk_events", "risk", "Risk events", "sum of probability a year x impact / annual volume"),
+    Line("risk_share", "risk", "Risk as share of value", "risk share x goods value"),
+    Line("strategic", "strategic", "Strategic effects", "strategic share x goods value"),
+    Line("carbon_ets", "carbon", "Maritime EU ETS", "sea tCO2e x 50 % voyage share x surrender share of the year x ETS price; zero when the seller pays the main leg"),
+    Line("carbon_cbam", "carbon", "CBAM certificates", "embedded tCO2e x max(CBAM price - carbon price paid at origin, 0); zero below the importer exemption"),
+    Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "-(labour hours x LKS share x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance)), wages with holiday allowance"),
+    Line("wbso", "subsidies", "WBSO", "-(first-bracket rate x min(R&D wage cost, bracket) + rate above x the rest) / annual volume"),
+    Line("training_subsidy", "subsidies", "Training subsidy", "-training subsidy / (horizon x annual volume)"),
+)
+
+LINE_IDS = tuple(line.id for line in LINES)
+LINE_GROUP = {line.id: line.group for line in LINES}
+
+
+def year_factors(x, year_index):
+    """Return the growth multipliers of wages, FX, freight and carbon for a year of the path."""
+    return {
+        "wage": (1 + x["wage_inflation_per_year"]) ** year_index,
+        "fx": (1 + x["fx_trend_per_year"]) ** year_index,
+        "freight": (1 + x["freight_growth_per_year"]) ** year_index,
+        "carbon": (1 + x["carbon_price_growth_per_year"]) ** year_index,
+    }
+
+
+def compute_lines(x, year_index=0, ets_surrender_share=None):
+    """Return every cost line in EUR per unit, plus helper quantities, for one year.
+
+    ``ets_surrender_share`` is the maritime ETS surrender share of that year;
+    the first year's, ``x["ets_surrender_share"]``, is used when it is None.
+    """
+    growth = year_factors(x, year_index)
+    volume = x["annual_volume"]
+    horizon = x["horizon_years"]
+    make = x["make"]
+    out = {}
+
+    # Price and packaging.
+    hourly = labour.loaded_hourly_cost(x["hourly_wage_eur"] * growth["wage"], x["holiday_allowance_rate"], x["employer_oncost_rate"])
+    out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * growth["fx"]
+    out["materials"] = make * x["materials_eur"]
+    out["labour"] = make * x["labour_hours"] * hourly
+    out["machine_overhead"] = make * (x["machine_eur"] + x["overhead_eur"])
+    out["depreciation"] = investment.depreciation(
+        x["machines_eur"], x["machines_life_years"], x["tooling_eur"], x["tooling_life_years"],
+        x["building_eur"], x["building_life_years"], volume,
+    )
+    out["packaging"] = x["packaging_eur"]
+    goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]
+    invoice = goods_value + out["packaging"]
+
+    # Freight legs, costed whoever pays them: the customs value needs them all.
+    has_loads = x["has_loads"]
+    load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
+    loads_per_unit = np.where(has_loads > 0, 1.0 / np.where(load_units > 0, load_units, 1.0), 0.0)
+    surface_share = 1 - x["air_share"]
+    main_leg = freight.per_unit_leg(x["cost_per_load_eur"] * growth["freight"], loads_per_unit, surface_share)
+    origin_leg = freight.per_unit_leg(x["inland_origin_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
+    destination_leg = freight.per_unit_leg(x["inland_destination_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
+    air_leg = freight.air_freight(x["air_share"], freight.chargeable_kg(x["unit_weight_kg"], x["unit_volume_m3"]), x["air_rate_eur_per_kg"] * growth["freight"])
+    insurance = freight.insurance(x["insurance_rate"], invoice + origin_leg + main_leg + air_leg)
+
+    out["main_freight"] = (1 - x["seller_main"]) * main_leg
+    out["air_freight"] = (1 - x["seller_main"]) * air_leg
+    out["inland_origin"] = (1 - x["seller_origin"]) * origin_leg
+    out["inland_destination"] = (1 - x["seller_destination"]) * destination_leg
+    out["insurance"] = (1 - x["seller_insurance"]) * insurance
+
+    # Customs.
+    value = customs.customs_value(
+        invoice, origin_leg, main_leg + air_leg, insurance, destination_leg,
+        x["seller_origin"], x["seller_main"], x["seller_insurance"], x["seller_destination"],
+    )
+    shipment_units = np.where(x["units_per_shipment"] > 0, x["units_per_shipment"], np.where(has_loads > 0, load_units, volume / 12.0))
+    out["duty"] = customs.duty(x["customs_applies"], x["seller_import"], x["duty_rate"], x["antidumping_rate"], value)
+    out["brokerage"] = customs.brokerage(x["customs_applies"], x["seller_import"], x["brokerage_eur_per_shipment"], shipment_units)
+    out["vat_prefinancing"] = customs.vat_prefinancing(
+        x["customs_applies"], x["seller_import"], x["article_23_licence"], x["vat_rate"],
+        value + out["duty"] + destination_leg, x["vat_recovery_days"], x["cost_of_capital"],
+    )
+
+    # Inventory and capital.
+    landed_value = (
+        invoice + out["main_freight"] + out["air_freight"] + out["inland_origin"] + out["inland_destination"]
+        + out["insurance"] + out["duty"] + out["brokerage"]
+    )
+    lead_time_days = x["production_lead_days"] + x["transit_days"]
+    z = inventory.safety_factor(x["service_level"])
+    safety_units = inventory.safety_stock_units(
+        z, lead_time_days, x["lead_time_sd_days"], x["demand_period_days"], x["demand_per_period"], x["demand_sd_per_period"],
+    )
+    paid_days = inventory.capital_days(x["deposit_share"], x["production_lead_days"], x["transit_days"], x["payment_days"])
+    value_paid = out["purchase_price"] + out["materials"] + out["packaging"]
+    out["payment_terms"] = inventory.payment_terms(value_paid, paid_days, x["cost_of_capital"])
+    out["cycle_stock"] = inventory.stock_holding(shipment_units / 2.0, landed_value, x["carrying_rate"], volume)
+    out["safety_stock"] = inventory.stock_holding(safety_units, landed_value, x["carrying_rate"], volume)
+    out["obsolescence"] = inventory.obsolescence(shipment_units / 2.0 + safety_units, landed_value, x["obsolescence_share"], horizon, volume)
+    invested = x["machines_eur"] + x["tooling_eur"] + x["building_eur"]
+    out["financing"] = investment.financing(invested, x["interest_rate"], x["bmkb_rate_reduction"], volume)
+    out["bmkb_fee"] = investment.spread_over_horizon(x["bmkb_credit_eur"] * x["bmkb_fee_rate"], horizon, volume)
+
+    # Quality, oversight and transition.
+    out["defects"] = x["defect_rate"] * (landed_value + x["defect_handling_eur"])
+    out["warranty"] = x["warranty_rate"] * x["selling_price_eur"]
+    oversight_yearly = (
+        x["trips_per_year"] * x["cost_per_trip_eur"]
+        + x["audits_per_year"] * x["cost_per_audit_eur"]
+        + x["oversight_hours_per_year"] * x["oversight_hourly_eur"] * growth["wage"]
+    )
+    out["oversight"] = oversight_yearly / volume
+    out["transition"] = investment.spread_over_horizon(x["transition_eur"], horizon, volume)
+    out["training"] = investment.spread_over_horizon(x["training_eur"], horizon, volume)
+
+    # Risk and strategic effects.
+    out["risk_events"] = x["risk_events_eur_per_year"] / volume
+    out["risk_share"] = x["risk_share_of_price"] * goods_value
+    out["strategic"] = x["strategic_share"] * goods_value
+
+    # Carbon.
+    surface_tco2e = carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share
+    air_tco2e = carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"]
+    share = x["ets_surrender_share"] if ets_surrender_share is None else ets_surrender_share
+    out["carbon_ets"] = (1 - x["seller_main"]) * carbon.maritime_ets(
+        x["ets_applies"], surface_tco2e, x["ets_voyage_share"], share, x["carbon_price_eur_per_t"] * growth["carbon"],
+    )
+    out["carbon_cbam"] = carbon.cbam(
+        x["cbam_covered"], x["cbam_importer_tonnes_per_year"], x["cbam_exemption_tonnes"], x["embedded_tco2e_per_unit"],
+        x["cbam_price_eur_per_t"] * growth["carbon"], x["origin_carbon_price_eur_per_t"] * growth["carbon"],
+    )
+
+    # Dutch labour subsidies, as negative costs.
+    lks_hour = labour.loonkostensubsidie_per_hour(
+        x["minimum_wage_eur_per_hour"] * growth["wage"], x["hourly_wage_eur"] * growth["wage"],
+        x["holiday_allowance_rate"], x["loonwaarde"], x["lks_allowance"], x["lks_cap"],
+    )
+    out["loonkostensubsidie"] = -make * x["labour_hours"] * x["lks_share"] * lks_hour
+    rd_cost = x["rd_hours_per_year"] * x["rd_hourly_wage_eur"] * growth["wage"]
+    out["wbso"] = -labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
+    out["training_subsidy"] = -investment.spread_over_horizon(x["training_subsidy_eur"], horizon, volume)
+
+    quantities = {
+        "units_per_load": load_units * has_loads,
+        "units_per_shipment": shipment_units,
+        "customs_value_eur": value,
+        "landed_value_eur": landed_value,
+        "safety_stock_units": safety_units,
+        "transport_tco2e_per_unit": surface_tco2e + air_tco2e,
+    }
+    return out, quantities
