@@ -115,7 +115,7 @@ OPTION_FIELDS = (
     _share("duty_rate", "option", "Customs duty rate on the customs value (TARIC, by commodity code and origin)."),
     _share("antidumping_rate", "option", "Anti-dumping or countervailing duty rate on the customs value.", 10.0),
     _money("brokerage_eur_per_shipment", "option", "EUR per shipment", "Customs broker and clearance fees per import declaration."),
-    Field("units_per_shipment", "option", "number", "units", "Units per shipment or production batch; default one full load.", 0.0, exclusive_minimum=True),
+    Field("units_per_shipment", "option", "number", "units", "Units per shipment or production batch; 0 or absent means one full load.", 0.0),
     Field("article_23_licence", "option", "bool", "", "True when the importer has a Dutch article 23 licence, so import VAT is not pre-financed.", uncertain=False),
     _share("deposit_share", "option", "Share of the price paid at order, before production."),
     Field("payment_days", "option", "number", "days", "Days after receipt the rest is paid; negative when paid before receipt.", -365.0, 365.0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import defaults
-from .lines import GROUPS, LINE_GROUP, LINES, compute_lines
+from .lines import GROUPS, LINE_GROUP, LINES, compute_lines, physical_quantities
 
 
 def ets_surrender_share(years):
@@ -51,7 +51,8 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
     past a row's own horizon are NaN. The NPV follows spreadsheet NPV: the
     first year is discounted by one period.
     """
-    lines, quantities = compute_lines(x)
+    physical = physical_quantities(x)
+    lines, quantities = compute_lines(x, physical=physical)
     tco = total(lines)
     volume = x["annual_volume"]
     horizon = x["horizon_years"]
@@ -61,7 +62,7 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
     shifted = dict(x)
     shifted["price"] = x["price"] + (1 - x["make"]) / x["fx_eur_per_unit"]
     shifted["materials_eur"] = x["materials_eur"] + x["make"]
-    slope = total(compute_lines(shifted)[0]) - tco
+    slope = total(compute_lines(shifted, physical=physical)[0]) - tco
 
     path_unit = []
     npv = 0.0
@@ -69,7 +70,8 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
         if year_index == 0:
             unit = tco
         else:
-            year_lines, _ = compute_lines(x, year_index, ets_surrender_share(x["start_year"] + year_index))
+            share = ets_surrender_share(x["start_year"] + year_index)
+            year_lines, _ = compute_lines(x, year_index, share, physical)
             unit = total(year_lines)
         inside = year_index < horizon
         npv = npv + np.where(inside, unit * volume / (1 + x["discount_rate"]) ** (year_index + 1), 0.0)

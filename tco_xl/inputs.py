@@ -59,9 +59,15 @@ LOADED_MODES = ("sea", "rail", "road")
 
 
 def _lookup(table: dict, key):
-    """Look ``key`` up in ``table``: one value, or a pandas column mapped element by element."""
+    """Look ``key`` up in ``table``: one value, or each value of a pandas column.
+
+    A column is factorised first, so each distinct text is looked up once;
+    mapping a million texts one by one takes seconds.
+    """
     if isinstance(key, pd.Series):
-        return key.map(table).to_numpy(dtype=float)
+        codes, uniques = pd.factorize(key, sort=False)
+        values = np.array([float(table[text]) for text in uniques])
+        return values[codes]
     return float(table[key])
 
 

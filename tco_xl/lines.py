@@ -87,12 +87,38 @@ def year_factors(x, year_index):
     }
 
 
-def compute_lines(x, year_index=0, ets_surrender_share=None):
+def physical_quantities(x) -> dict:
+    """Return the quantities that do not change over the years: loads, stock units, emissions."""
+    has_loads = x["has_loads"]
+    load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
+    z = inventory.safety_factor(x["service_level"])
+    surface_share = 1 - x["air_share"]
+    return {
+        "units_per_load": load_units * has_loads,
+        "loads_per_unit": np.where(has_loads > 0, 1.0 / np.where(load_units > 0, load_units, 1.0), 0.0),
+        "units_per_shipment": np.where(
+            x["units_per_shipment"] > 0, x["units_per_shipment"], np.where(has_loads > 0, load_units, x["annual_volume"] / 12.0)
+        ),
+        "chargeable_kg": freight.chargeable_kg(x["unit_weight_kg"], x["unit_volume_m3"]),
+        "safety_stock_units": inventory.safety_stock_units(
+            z, x["production_lead_days"] + x["transit_days"], x["lead_time_sd_days"],
+            x["demand_period_days"], x["demand_per_period"], x["demand_sd_per_period"],
+        ),
+        "capital_days": inventory.capital_days(x["deposit_share"], x["production_lead_days"], x["transit_days"], x["payment_days"]),
+        "surface_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share,
+        "air_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"],
+    }
+
+
+def compute_lines(x, year_index=0, ets_surrender_share=None, physical=None):
     """Return every cost line in EUR per unit, plus helper quantities, for one year.
 
     ``ets_surrender_share`` is the maritime ETS surrender share of that year;
     the first year's, ``x["ets_surrender_share"]``, is used when it is None.
+    ``physical`` is the result of ``physical_quantities(x)``, computed here
+    when None; callers that compute several years pass it to save the work.
     """
+    physical = physical_quantities(x) if physical is None else physical
     growth = year_factors(x, year_index)
     volume = x["annual_volume"]
     horizon = x["horizon_years"]
@@ -114,14 +140,12 @@ def compute_lines(x, year_index=0, ets_surrender_share=None):
     invoice = goods_value + out["packaging"]
 
     # Freight legs, costed whoever pays them: the customs value needs them all.
-    has_loads = x["has_loads"]
-    load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
-    loads_per_unit = np.where(has_loads > 0, 1.0 / np.where(load_units > 0, load_units, 1.0), 0.0)
+    loads_per_unit = physical["loads_per_unit"]
     surface_share = 1 - x["air_share"]
     main_leg = freight.per_unit_leg(x["cost_per_load_eur"] * growth["freight"], loads_per_unit, surface_share)
     origin_leg = freight.per_unit_leg(x["inland_origin_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
     destination_leg = freight.per_unit_leg(x["inland_destination_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
-    air_leg = freight.air_freight(x["air_share"], freight.chargeable_kg(x["unit_weight_kg"], x["unit_volume_m3"]), x["air_rate_eur_per_kg"] * growth["freight"])
+    air_leg = freight.air_freight(x["air_share"], physical["chargeable_kg"], x["air_rate_eur_per_kg"] * growth["freight"])
     insurance = freight.insurance(x["insurance_rate"], invoice + origin_leg + main_leg + air_leg)
 
     out["main_freight"] = (1 - x["seller_main"]) * main_leg
@@ -135,7 +159,7 @@ def compute_lines(x, year_index=0, ets_surrender_share=None):
         invoice, origin_leg, main_leg + air_leg, insurance, destination_leg,
         x["seller_origin"], x["seller_main"], x["seller_insurance"], x["seller_destination"],
     )
-    shipment_units = np.where(x["units_per_shipment"] > 0, x["units_per_shipment"], np.where(has_loads > 0, load_units, volume / 12.0))
+    shipment_units = physical["units_per_shipment"]
     out["duty"] = customs.duty(x["customs_applies"], x["seller_import"], x["duty_rate"], x["antidumping_rate"], value)
     out["brokerage"] = customs.brokerage(x["customs_applies"], x["seller_import"], x["brokerage_eur_per_shipment"], shipment_units)
     out["vat_prefinancing"] = customs.vat_prefinancing(
@@ -148,12 +172,8 @@ def compute_lines(x, year_index=0, ets_surrender_share=None):
         invoice + out["main_freight"] + out["air_freight"] + out["inland_origin"] + out["inland_destination"]
         + out["insurance"] + out["duty"] + out["brokerage"]
     )
-    lead_time_days = x["production_lead_days"] + x["transit_days"]
-    z = inventory.safety_factor(x["service_level"])
-    safety_units = inventory.safety_stock_units(
-        z, lead_time_days, x["lead_time_sd_days"], x["demand_period_days"], x["demand_per_period"], x["demand_sd_per_period"],
-    )
-    paid_days = inventory.capital_days(x["deposit_share"], x["production_lead_days"], x["transit_days"], x["payment_days"])
+    safety_units = physical["safety_stock_units"]
+    paid_days = physical["capital_days"]
     value_paid = out["purchase_price"] + out["materials"] + out["packaging"]
     out["payment_terms"] = inventory.payment_terms(value_paid, paid_days, x["cost_of_capital"])
     out["cycle_stock"] = inventory.stock_holding(shipment_units / 2.0, landed_value, x["carrying_rate"], volume)
@@ -181,8 +201,7 @@ def compute_lines(x, year_index=0, ets_surrender_share=None):
     out["strategic"] = x["strategic_share"] * goods_value
 
     # Carbon.
-    surface_tco2e = carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share
-    air_tco2e = carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"]
+    surface_tco2e = physical["surface_tco2e"]
     share = x["ets_surrender_share"] if ets_surrender_share is None else ets_surrender_share
     out["carbon_ets"] = (1 - x["seller_main"]) * carbon.maritime_ets(
         x["ets_applies"], surface_tco2e, x["ets_voyage_share"], share, x["carbon_price_eur_per_t"] * growth["carbon"],
@@ -203,11 +222,11 @@ def compute_lines(x, year_index=0, ets_surrender_share=None):
     out["training_subsidy"] = -investment.spread_over_horizon(x["training_subsidy_eur"], horizon, volume)
 
     quantities = {
-        "units_per_load": load_units * has_loads,
+        "units_per_load": physical["units_per_load"],
         "units_per_shipment": shipment_units,
         "customs_value_eur": value,
         "landed_value_eur": landed_value,
         "safety_stock_units": safety_units,
-        "transport_tco2e_per_unit": surface_tco2e + air_tco2e,
+        "transport_tco2e_per_unit": surface_tco2e + physical["air_tco2e"],
     }
     return out, quantities
