@@ -80,7 +80,7 @@ def _check_frame(df: pd.DataFrame) -> None:
         too_low = values <= low if spec.exclusive_minimum else values < low
         bad = too_low | (values > high)
         if bad.any():
-            problems.append(f"frame column {name}: {values[bad][0]!r} in rows {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
+            problems.append(f"frame column {name}: {float(values[bad][0])!r} in rows {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
 
     baselines = df.groupby("case", sort=False)["baseline"].sum()
     wrong = baselines[baselines != 1]
