@@ -101,7 +101,7 @@ def _check_number(spec: Field, value, where: str, problems: _Problems):
         return None
     number = float(value)
     too_low = number <= spec.minimum if spec.exclusive_minimum else number < spec.minimum
-    if math.isnan(number) or too_low or number > spec.maximum or (spec.kind == "integer" and not number.is_integer()):
+    if not math.isfinite(number) or too_low or number > spec.maximum or (spec.kind == "integer" and not number.is_integer()):
         problems.add(where, spec.name, value, f"{spec.allowed()} ({spec.unit})" if spec.unit else spec.allowed())
         return None
     return number
@@ -253,7 +253,14 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
             problems.messages.append(f"{where}: price = {values['price']!r} is invalid for sourcing = make; enter materials_eur, labour_hours and the other production costs")
         values["price"] = 0.0
         if in_nl:
-            wage = dutch.minimum_wage_on(settings["figures_date"])
+            try:
+                wage = dutch.minimum_wage_on(settings["figures_date"])
+            except packaged.DataError as error:
+                # A figures date before the data is the user's input error, not a data error.
+                message = f"settings: figures_date = {settings['figures_date'].isoformat()!r} is invalid; {error}"
+                if message not in problems.messages:
+                    problems.messages.append(message)
+                wage = 0.0
             option.set_default("hourly_wage_eur", wage, f"default: Dutch minimum wage on {settings['figures_date']}")
             for name in ("holiday_allowance_rate", "employer_oncost_rate"):
                 option.set_default(name, dutch.value(name), _figure_source(dutch.figures[name], "Dutch figure"))
@@ -339,7 +346,7 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
         option.set_default(name, 0.0, "default: none")
     from_country("risk_share_of_price")
     option.set_default("cbam_covered", False, "default: not covered")
-    if "annual_volume" in part.values:
+    if "annual_volume" in part.values and "unit_weight_kg" in part.values:
         mass_t = part["annual_volume"] * part["unit_weight_kg"] / 1000.0
         option.set_default("cbam_importer_tonnes_per_year", mass_t, "default: this part's mass a year")
     option.set_default("wbso_starter", False, "default: not a starter")

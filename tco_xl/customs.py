@@ -5,6 +5,8 @@ insurance costs up to the EU border (Union Customs Code art. 70-71);
 transport after the border is left out.
 """
 
+import numpy as np
+
 # Which costs the seller bears under each Incoterm 2020 rule:
 # (origin leg, main leg, insurance, destination leg, import clearance).
 INCOTERM_SELLER_PAYS = {
@@ -29,10 +31,11 @@ def customs_value(invoice_eur, origin_leg, main_leg, insurance_eur, destination_
     An EXW price gets the origin leg, main leg and insurance added; FCA, FAS
     and FOB the main leg and insurance; CFR and CPT the insurance; CIF and CIP
     nothing. A DAP, DPU or DDP price includes the destination leg, which is
-    taken out.
+    taken out. The value is never below zero, even when the estimated
+    destination leg exceeds the price.
     """
     added = (1 - seller_origin) * origin_leg + (1 - seller_main) * main_leg + (1 - seller_insurance) * insurance_eur
-    return invoice_eur + added - seller_destination * destination_leg
+    return np.maximum(invoice_eur + added - seller_destination * destination_leg, 0.0)
 
 
 def duty(customs_applies, seller_import, duty_rate, antidumping_rate, value_eur):

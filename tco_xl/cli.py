@@ -1,0 +1,243 @@
+"""The ``tco-xl`` command: run the demo, compute a case file, list fields and countries.
+
+Bad input ends with one ``tco-xl: error: ...`` line per problem on stderr
+and exit code 2. Other exceptions are bugs and keep their traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import textwrap
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from . import defaults as packaged
+from .casefile import load_case
+from .errors import CaseFileError, TcoError, ValidationError
+from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, RISK_FIELDS, SETTINGS_FIELDS, Field
+from .report import format_table, results_json, summary_csv, write_outputs
+from .results import compute_case
+
+logger = logging.getLogger(__name__)
+
+PROG = "tco-xl"
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+DEMO_CASE = "demo_case.toml"
+DEFAULT_DEMO_OUTPUT = Path("tco-xl-output") / "demo"
+FORMATS = ("table", "csv", "json")
+
+FIELD_SECTIONS = (
+    ("[part]", PART_FIELDS),
+    ("[settings]", SETTINGS_FIELDS),
+    ("[[options]]", OPTION_FIELDS),
+    ("[options.investment]", INVESTMENT_FIELDS),
+    ("[[options.risks]]", RISK_FIELDS),
+)
+
+
+class BadInput(Exception):
+    """Bad input found by the command itself; ``lines`` are printed one per stderr line."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _print_result(result, output_format: str, folder: Path | None) -> None:
+    """Print the result in ``output_format`` and write the output files to ``folder``."""
+    if output_format == "table":
+        sys.stdout.write(format_table(result))
+    elif output_format == "csv":
+        sys.stdout.write(summary_csv(result))
+    else:
+        sys.stdout.write(results_json(result))
+    if folder is None:
+        return
+    try:
+        write_outputs(result, folder)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise BadInput([f"{folder}: writing the output files failed: {reason}"]) from error
+    # Keep stdout machine-readable for csv and json.
+    stream = sys.stdout if output_format == "table" else sys.stderr
+    print(f"Wrote lines.csv, summary.csv, path.csv and results.json to {folder.resolve()}", file=stream)
+
+
+def _compute_file(path: Path, output_format: str, folder: Path | None) -> None:
+    try:
+        case = load_case(path)
+    except ValidationError as error:
+        raise BadInput([f"{path}: {problem}" for problem in error.problems]) from error
+    except CaseFileError:
+        raise
+    except TcoError as error:
+        # For example a DataError when the packaged figures do not cover the case's figures_date.
+        raise BadInput([f"{path}: {error}"]) from error
+    result = compute_case(case)
+    _print_result(result, output_format, folder)
+
+
+def run_demo(args) -> int:
+    resource = resources.files("tco_xl.data").joinpath(DEMO_CASE)
+    with resources.as_file(resource) as path:
+        logger.info("running the built-in demo case %s", path)
+        _compute_file(Path(path), args.format, args.output)
+    return EXIT_OK
+
+
+def run_compute(args) -> int:
+    _compute_file(args.case, args.format, args.output)
+    return EXIT_OK
+
+
+def _describe_field(spec: Field) -> str:
+    parts = [spec.allowed()]
+    if spec.unit:
+        parts.append(spec.unit)
+    if spec.kind in ("number", "integer") and spec.uncertain:
+        parts.append("or { low, base, high }")
+    return "; ".join(parts)
+
+
+def run_fields(args) -> int:
+    lines = []
+    for section, fields in FIELD_SECTIONS:
+        lines.append(section)
+        for spec in fields:
+            lines.append(f"  {spec.name:<30} {_describe_field(spec)}")
+            lines.extend(textwrap.wrap(spec.help, 76, initial_indent=" " * 6, subsequent_indent=" " * 6))
+        lines.append("")
+    lines.append("The top level also takes name = \"...\" (the case name).")
+    lines.append("A number field marked { low, base, high } also takes a table such as { low = 1, base = 2, high = 3 };")
+    lines.append("the base value is computed. Fields left out take the packaged defaults (see `tco-xl countries`).")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def run_countries(args) -> int:
+    lines = []
+    for code, country in packaged.countries().items():
+        membership = "EU member" if country.eu_member or code == "NL" else "outside the EU customs territory"
+        transport = "no transport" if country.default_mode == "none" else f"{country.default_mode}, {country.default_load_type}"
+        lines.append(f"{code}  {country.name} ({country.region}), currency {country.currency}, {membership}, default transport {transport}")
+        for name, figure in country.figures.items():
+            lines.append(f"    {name:<32} {figure.value:>12g}  {figure.unit}  [{figure.quality}, {figure.date}]")
+            lines.extend(textwrap.wrap(figure.source, 96, initial_indent=" " * 8, subsequent_indent=" " * 8))
+        lines.append("")
+    print("\n".join(lines).rstrip())
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _add_format(parser: argparse.ArgumentParser, written: str) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="what to print on stdout: table (comparison in EUR per unit), csv (summary.csv, one row per option) "
+        f"or json (results.json); default table. {written}",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Total cost of ownership (TCO) per unit of a part for each sourcing option, "
+        "compared with a baseline, in EUR.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="log progress to stderr: -v for INFO, -vv for DEBUG (default: warnings only)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="compute the built-in case (a steel frame made in Tilburg, bought in China or Poland)",
+        description="Compute the built-in case, print the comparison and write the output files.",
+    )
+    demo.add_argument(
+        "--output", type=Path, default=DEFAULT_DEMO_OUTPUT, metavar="DIR",
+        help=f"folder for lines.csv, summary.csv, path.csv and results.json; created if missing (default {DEFAULT_DEMO_OUTPUT})",
+    )
+    _add_format(demo, "With csv or json the folder line goes to stderr.")
+    demo.set_defaults(handler=run_demo)
+
+    compute = commands.add_parser(
+        "compute",
+        help="compute a case file (.toml or .json)",
+        description="Compute a case file and print the comparison of its options.",
+    )
+    compute.add_argument("case", type=Path, metavar="CASE", help="case file, .toml or .json (see `tco-xl fields`)")
+    compute.add_argument(
+        "--output", type=Path, default=None, metavar="DIR",
+        help="also write lines.csv, summary.csv, path.csv and results.json to this folder; created if missing",
+    )
+    _add_format(compute, "")
+    compute.set_defaults(handler=run_compute)
+
+    fields = commands.add_parser(
+        "fields",
+        help="list every case-file field with its unit, allowed values and meaning",
+        description="List every case-file field by section with its unit, allowed values and meaning.",
+    )
+    fields.set_defaults(handler=run_fields)
+
+    countries = commands.add_parser(
+        "countries",
+        help="list the packaged countries and their default figures with quality flag, date and source",
+        description="List the packaged countries and their default figures with quality flag, date and source.",
+    )
+    countries.set_defaults(handler=run_countries)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    if verbosity == 0:
+        level = logging.WARNING
+    elif verbosity == 1:
+        level = logging.INFO
+    else:
+        level = logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+
+
+def _report(lines: list[str]) -> int:
+    for line in lines:
+        print(f"{PROG}: error: {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return args.handler(args)
+    except BadInput as error:
+        return _report(error.lines)
+    except ValidationError as error:
+        return _report(error.problems)
+    except TcoError as error:
+        # CaseFileError messages already start with the file name.
+        return _report([str(error)])
+    except BrokenPipeError:
+        # The reader of stdout (for example `head`) closed the pipe; stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+"""Present a ``CaseResult``: a plain-text comparison table and output files.
+
+``format_table`` renders the comparison for a terminal. ``write_outputs``
+writes lines.csv, summary.csv, path.csv and results.json. Each file goes to
+a temporary file in the target folder first and is then moved over the old
+one with ``os.replace``, so a reader sees the old or the new file, never a
+partial one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+from .lines import GROUPS, LINES
+from .results import CaseResult, OptionResult
+
+logger = logging.getLogger(__name__)
+
+LABEL_WIDTH = 40
+MIN_COLUMN_WIDTH = 13
+MAX_COLUMN_WIDTH = 22
+BASELINE_MARK = "*"
+NOTE_WIDTH = 88
+
+OUTPUT_FILES = ("lines.csv", "summary.csv", "path.csv", "results.json")
+
+
+# ---------------------------------------------------------------- table
+
+
+def _money(value: float, decimals: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    text = f"{value:,.{decimals}f}"
+    # A credit line of zero formats as -0.00, so the sign is dropped.
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+def _column_width(result: CaseResult) -> int:
+    longest = max(len(option.name) + len(BASELINE_MARK) + 1 for option in result.options)
+    return max(MIN_COLUMN_WIDTH, min(longest, MAX_COLUMN_WIDTH)) + 2
+
+
+class _Table:
+    """Rows of a label column and one right-aligned column per option."""
+
+    def __init__(self, column_width: int, option_count: int):
+        self.column_width = column_width
+        self.option_count = option_count
+        self.rows: list[str] = []
+
+    def row(self, label: str, cells: list[str]) -> None:
+        text = label[:LABEL_WIDTH].ljust(LABEL_WIDTH)
+        self.rows.append(text + "".join(cell.rjust(self.column_width) for cell in cells))
+
+    def heading(self, text: str) -> None:
+        self.rows.append(text)
+
+    def rule(self) -> None:
+        self.rows.append("-" * (LABEL_WIDTH + self.column_width * self.option_count))
+
+    def blank(self) -> None:
+        self.rows.append("")
+
+
+def _header(table: _Table, options: list[OptionResult]) -> None:
+    """Add the option names (wrapped to the column width) and country/sourcing."""
+    width = table.column_width - 2
+    names = []
+    for option in options:
+        name = f"{option.name} {BASELINE_MARK}" if option.baseline else option.name
+        names.append(textwrap.wrap(name, width) or [""])
+    for index in range(max(len(lines) for lines in names)):
+        cells = [lines[index] if index < len(lines) else "" for lines in names]
+        table.row("", cells)
+    table.row("", [f"{option.country} {option.sourcing}" for option in options])
+
+
+def _cost_lines(table: _Table, options: list[OptionResult]) -> int:
+    """Add the cost lines under their groups; return how many all-zero lines were left out."""
+    hidden = 0
+    for group, title in GROUPS.items():
+        shown = []
+        for line in LINES:
+            if line.group != group:
+                continue
+            values = [option.lines[line.id] for option in options]
+            if all(value == 0 for value in values):
+                hidden += 1
+                continue
+            shown.append((line.label, values))
+        if not shown:
+            continue
+        table.heading(title)
+        for label, values in shown:
+            table.row(f"  {label}", [_money(value) for value in values])
+        table.row("  Subtotal", [_money(option.groups[group]) for option in options])
+    return hidden
+
+
+def _comparison(table: _Table, result: CaseResult) -> None:
+    options = result.options
+    table.row("TCO per unit (EUR)", [_money(o.tco_per_unit_eur) for o in options])
+    table.row("Annual TCO (EUR a year)", [_money(o.annual_tco_eur, 0) for o in options])
+    table.row("Gap with baseline (EUR per unit)", ["-" if o.baseline else _money(o.gap_per_unit_eur) for o in options])
+    table.row("Gap with baseline (EUR a year)", ["-" if o.baseline else _money(o.gap_per_year_eur, 0) for o in options])
+    table.blank()
+
+    table.heading("TCO per unit by year (EUR)")
+    for index in range(result.horizon_years):
+        year = result.start_year + index
+        table.row(f"  {year}", [_money(o.path[index].tco_per_unit_eur) for o in options])
+    table.heading("Cumulative gap with baseline (EUR)")
+    for index in range(result.horizon_years):
+        year = result.start_year + index
+        table.row(f"  {year}", ["-" if o.baseline else _money(o.path[index].cumulative_gap_eur, 0) for o in options])
+    table.blank()
+
+    table.row(f"NPV of {result.horizon_years} years of cost (EUR)", [_money(o.npv_eur, 0) for o in options])
+    table.row("Break-even price (EUR per unit)", ["-" if o.baseline else _money(o.break_even_price_eur) for o in options])
+    table.row("Break-even price (option currency)", [_break_even_in_currency(o) for o in options])
+    last_year = result.start_year + result.horizon_years - 1
+    table.row("Baseline cheaper from year", [_cheaper_from(o, last_year) for o in options])
+    table.row("Inputs still at defaults", [str(len(o.defaults_used)) for o in options])
+
+
+def _break_even_in_currency(option: OptionResult) -> str:
+    if option.baseline:
+        return "-"
+    if option.sourcing == "make":
+        return "n/a (make)"
+    return f"{_money(option.break_even_price_currency)} {option.currency}"
+
+
+def _cheaper_from(option: OptionResult, last_year: int) -> str:
+    if option.baseline:
+        return "-"
+    if option.baseline_cheaper_from_year is None:
+        return f"not by {last_year}"
+    return str(option.baseline_cheaper_from_year)
+
+
+def format_table(result: CaseResult) -> str:
+    """Render the comparison of all options as a plain-text table in EUR per unit."""
+    options = result.options
+    table = _Table(_column_width(result), len(options))
+    table.heading(f"Case: {result.name}")
+    table.heading(
+        f"Part: {result.part}, {result.annual_volume:,.0f} units a year, "
+        f"{result.horizon_years}-year path from {result.start_year}; costs in EUR per unit unless stated"
+    )
+    table.blank()
+    _header(table, options)
+    table.rule()
+    hidden = _cost_lines(table, options)
+    table.rule()
+    _comparison(table, result)
+    table.blank()
+    notes = [f"{BASELINE_MARK} baseline: the option the others are compared with."]
+    if hidden:
+        notes.append(f"{hidden} cost lines are zero in every option and are not shown.")
+    notes.append(
+        "Break-even price: the price (or direct cost of a make option) at which the option's TCO "
+        "equals the baseline's. Baseline cheaper from year: the first year in which the cumulative "
+        "gap favours the baseline."
+    )
+    notes.append("results.json lists every input still at its default, with its source.")
+    for note in notes:
+        table.rows.extend(textwrap.wrap(note, NOTE_WIDTH))
+    return "\n".join(row.rstrip() for row in table.rows) + "\n"
+
+
+# ---------------------------------------------------------------- CSV and JSON
+
+
+def _number(value) -> float | str:
+    """Return a CSV cell: the number, or an empty cell for NaN and None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return value
+
+
+LINE_COLUMNS = ("option", "line_id", "group", "label", "formula", "eur_per_unit")
+PATH_COLUMNS = ("option", "year", "tco_per_unit_eur", "annual_cost_eur", "cumulative_gap_eur")
+SUMMARY_COLUMNS = (
+    "option",
+    "country",
+    "sourcing",
+    "baseline",
+    "currency",
+    "tco_per_unit_eur",
+    "annual_tco_eur",
+    "gap_per_unit_eur",
+    "gap_per_year_eur",
+    "npv_eur",
+    "break_even_price_eur",
+    "break_even_price_currency",
+    "baseline_cheaper_from_year",
+    "defaults_used",
+    *(f"{group}_eur_per_unit" for group in GROUPS),
+)
+
+
+def line_rows(result: CaseResult) -> list[list]:
+    """Return one row per option and cost line, in the order of ``LINE_COLUMNS``."""
+    return [
+        [option.name, line.id, line.group, line.label, line.formula, option.lines[line.id]]
+        for option in result.options
+        for line in LINES
+    ]
+
+
+def path_rows(result: CaseResult) -> list[list]:
+    """Return one row per option and year, in the order of ``PATH_COLUMNS``."""
+    return [
+        [option.name, year.year, _number(year.tco_per_unit_eur), _number(year.annual_cost_eur), _number(year.cumulative_gap_eur)]
+        for option in result.options
+        for year in option.path
+    ]
+
+
+def summary_rows(result: CaseResult) -> list[list]:
+    """Return one row per option, in the order of ``SUMMARY_COLUMNS``."""
+    rows = []
+    for option in result.options:
+        rows.append(
+            [
+                option.name,
+                option.country,
+                option.sourcing,
+                option.baseline,
+                option.currency,
+                option.tco_per_unit_eur,
+                option.annual_tco_eur,
+                option.gap_per_unit_eur,
+                option.gap_per_year_eur,
+                option.npv_eur,
+                _number(option.break_even_price_eur),
+                _number(option.break_even_price_currency),
+                _number(option.baseline_cheaper_from_year),
+                len(option.defaults_used),
+                *(option.groups[group] for group in GROUPS),
+            ]
+        )
+    return rows
+
+
+def _csv_text(columns, rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def summary_csv(result: CaseResult) -> str:
+    """Return summary.csv as text: one row per option."""
+    return _csv_text(SUMMARY_COLUMNS, summary_rows(result))
+
+
+def _json_ready(value):
+    """Replace NaN and infinities by None, so the output is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+def results_json(result: CaseResult) -> str:
+    """Return results.json as text: ``result.to_dict()`` with NaN written as null."""
+    return json.dumps(_json_ready(result.to_dict()), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _umask() -> int:
+    """Return the process umask (reading it requires setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # NamedTemporaryFile creates the file with mode 0600; give it the usual mode.
+        os.chmod(handle.name, 0o666 & ~_umask())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(result: CaseResult, folder: str | Path) -> list[Path]:
+    """Write lines.csv, summary.csv, path.csv and results.json to ``folder``; return their paths.
+
+    The folder is created when missing. Raises ``OSError`` when it cannot
+    be created or written; files already replaced stay replaced.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    contents = {
+        "lines.csv": _csv_text(LINE_COLUMNS, line_rows(result)),
+        "summary.csv": summary_csv(result),
+        "path.csv": _csv_text(PATH_COLUMNS, path_rows(result)),
+        "results.json": results_json(result),
+    }
+    written = []
+    for name in OUTPUT_FILES:
+        path = folder / name
+        _write_whole(path, contents[name])
+        logger.debug("wrote %s", path)
+        written.append(path)
+    logger.info("wrote %d output files to %s", len(written), folder)
+    return written
