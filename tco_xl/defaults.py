@@ -259,6 +259,10 @@ def dutch_figures() -> DutchFigures:
         minimum_wage.append((start, _figure(step, f"{where} minimum_wage {start}")))
     minimum_wage.sort(key=lambda item: item[0])
 
+    for table in ("wbso", "maritime_ets", "bmkb_fee"):
+        for index, row in enumerate(raw.get(table, []), start=1):
+            _figure({**row, "value": 0.0}, f"{where} {table}[{index}]")
+
     wbso = {}
     for row in raw.get("wbso", []):
         wbso[int(row["year"])] = {

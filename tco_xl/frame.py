@@ -68,10 +68,14 @@ def _check_frame(df: pd.DataFrame) -> None:
             problems.append(f"frame column {name}: {found!r} in rows {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
 
     for name in NUMBER_COLUMNS:
-        values = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float)
+        column = df[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            values = column.to_numpy(dtype=float)
+        else:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
         bad = np.isnan(values)
         if bad.any():
-            problems.append(f"frame column {name}: {df[name][bad].iloc[0]!r} in rows {_rows_text(bad, df.index)} is invalid; expected a number")
+            problems.append(f"frame column {name}: {column[bad].iloc[0]!r} in rows {_rows_text(bad, df.index)} is invalid; expected a number")
             continue
         spec = FIELD_SPECS.get(name)
         if spec is None:
