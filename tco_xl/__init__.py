@@ -6,7 +6,9 @@ it with ``compute_case``, or compute many part-options at once with
 """
 
 from .case import Case, build_case
+from .casefile import load_case
 from .errors import CaseFileError, DataError, TcoError, ValidationError
+from .frame import compute_frame, frame_from_cases
 from .results import CaseResult, OptionResult, compute_case
 
 __version__ = "0.1.0"
@@ -21,5 +23,8 @@ __all__ = [
     "ValidationError",
     "build_case",
     "compute_case",
+    "compute_frame",
+    "frame_from_cases",
+    "load_case",
     "__version__",
 ]

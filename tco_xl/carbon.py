@@ -17,10 +17,21 @@ def maritime_ets(ets_applies, sea_tco2e, voyage_share, surrender_share, carbon_p
     return ets_applies * sea_tco2e * voyage_share * surrender_share * carbon_price_eur_per_t
 
 
-def cbam(cbam_covered, importer_tonnes_per_year, exemption_tonnes, embedded_tco2e_per_unit, cbam_price_eur_per_t, origin_price_eur_per_t):
-    """Return the CBAM cost per unit: embedded tCO2e x (certificate price - carbon price paid at origin).
+def cbam_payable_tco2e(embedded_tco2e_per_unit, benchmark_tco2e_per_unit, cbam_factor):
+    """Return the tCO2e per unit that need certificates: embedded minus the free allocation adjustment.
 
+    While EU producers still get free allowances, the certificates are cut by
+    the CBAM factor of the year times the EU benchmark (Regulation (EU)
+    2023/956 art. 31), never below zero.
+    """
+    return np.maximum(embedded_tco2e_per_unit - cbam_factor * benchmark_tco2e_per_unit, 0.0)
+
+
+def cbam(cbam_due, importer_tonnes_per_year, exemption_tonnes, payable_tco2e_per_unit, cbam_price_eur_per_t, origin_price_eur_per_t):
+    """Return the CBAM cost per unit: payable tCO2e x (certificate price - carbon price paid at origin).
+
+    ``cbam_due`` is 1 for covered goods in a year when certificates are due.
     Importers of less than ``exemption_tonnes`` a year of covered goods owe none.
     """
-    due = cbam_covered * (importer_tonnes_per_year >= exemption_tonnes)
-    return due * embedded_tco2e_per_unit * np.maximum(cbam_price_eur_per_t - origin_price_eur_per_t, 0.0)
+    due = cbam_due * (importer_tonnes_per_year >= exemption_tonnes)
+    return due * payable_tco2e_per_unit * np.maximum(cbam_price_eur_per_t - origin_price_eur_per_t, 0.0)

@@ -190,6 +190,8 @@ def _resolve_settings(settings: Section, defaults: dict[str, packaged.Figure], t
     for name in ("cost_of_capital", "carrying_rate", "discount_rate", "carbon_price_growth_per_year", "freight_growth_per_year"):
         settings.set_default(name, defaults[name].value, _figure_source(defaults[name], "default"))
     settings.set_default("horizon_years", 5, "default: five years")
+    home = packaged.country("NL").figures["wage_inflation_per_year"]
+    settings.set_default("home_wage_inflation_per_year", home.value, _figure_source(home, "NL default"))
     for name, key in (
         ("carbon_price_eur_per_t", "ets_price"),
         ("cbam_price_eur_per_t", "cbam_certificate_price"),
@@ -269,7 +271,7 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
             option.set_default("holiday_allowance_rate", 0.0, "default: the labour cost is all-in")
             option.set_default("employer_oncost_rate", 0.0, "default: the labour cost is all-in")
     else:
-        if "price" not in values:
+        if "price" not in values and not any(message.startswith(f"{where}: price ") for message in problems.messages):
             problems.messages.append(f"{where}: price is missing; expected the purchase price per unit in {currency}")
         for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur"):
             if values.get(name, 0.0) != 0:
@@ -279,6 +281,10 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
         option.set_default("employer_oncost_rate", 0.0, "default: bought part")
     for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur", "packaging_eur"):
         option.set_default(name, 0.0, "default: none")
+    if make:
+        option.set_default("price_labour_share", 0.0, "default: no purchase price")
+    else:
+        from_defaults("price_labour_share")
     from_country("wage_inflation_per_year")
 
     option.set_default("transport_mode", "none" if in_nl else country.default_mode, f"default: {country.code}")
@@ -341,7 +347,7 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
         "defect_rate", "defect_handling_eur", "warranty_rate", "trips_per_year", "cost_per_trip_eur",
         "audits_per_year", "cost_per_audit_eur", "oversight_hours_per_year", "oversight_hourly_eur",
         "transition_eur", "obsolescence_share", "strategic_share", "embedded_tco2e_per_unit",
-        "origin_carbon_price_eur_per_t", "lks_share", "rd_hours_per_year",
+        "origin_carbon_price_eur_per_t", "lks_share", "rd_hours_per_year", "cbam_benchmark_tco2e_per_unit",
     ):
         option.set_default(name, 0.0, "default: none")
     from_country("risk_share_of_price")
@@ -350,6 +356,8 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
         mass_t = part["annual_volume"] * part["unit_weight_kg"] / 1000.0
         option.set_default("cbam_importer_tonnes_per_year", mass_t, "default: this part's mass a year")
     option.set_default("wbso_starter", False, "default: not a starter")
+    loaded_wage = values["hourly_wage_eur"] * (1 + values["holiday_allowance_rate"]) * (1 + values["employer_oncost_rate"])
+    option.set_default("rd_hourly_wage_eur", loaded_wage, "default: the option's loaded labour cost per hour")
     if values["lks_share"] > 0 and "loonwaarde" not in values:
         problems.messages.append(f"{where}: loonwaarde is missing; give the assessed wage value (0-1) of the staff with loonkostensubsidie")
     option.set_default("loonwaarde", 1.0, "default: full wage value")
@@ -422,7 +430,7 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
     raw_options = raw.get("options", [])
     if not isinstance(raw_options, list) or len(raw_options) < 2:
         count = len(raw_options) if isinstance(raw_options, list) else 0
-        problems.messages.append(f"case: options has {count} entries; expected two or more sourcing options")
+        problems.messages.append(f"case: found {count} sourcing options; expected two or more")
         raw_options = raw_options if isinstance(raw_options, list) else []
 
     options = []

@@ -208,6 +208,7 @@ class DutchFigures:
     wbso: dict[int, dict]
     maritime_ets: dict[int, float]
     bmkb_fee: list[dict]
+    cbam_factor: dict[int, tuple[float, float]]
 
     def value(self, name: str) -> float:
         try:
@@ -237,6 +238,13 @@ class DutchFigures:
             return 0.0
         return self.maritime_ets[max(y for y in known if y <= year)]
 
+    def cbam_rules(self, year: int) -> tuple[float, float]:
+        """Return (CBAM factor, 1 when certificates are due) for ``year``; none are due before the first known year."""
+        known = sorted(self.cbam_factor)
+        if year < known[0]:
+            return 1.0, 0.0
+        return self.cbam_factor[max(y for y in known if y <= year)]
+
     def bmkb_fee_rate(self, term_years: float, innovative: bool = False) -> float:
         """Return the one-off BMKB fee rate for a credit of ``term_years``."""
         for row in self.bmkb_fee:
@@ -259,7 +267,7 @@ def dutch_figures() -> DutchFigures:
         minimum_wage.append((start, _figure(step, f"{where} minimum_wage {start}")))
     minimum_wage.sort(key=lambda item: item[0])
 
-    for table in ("wbso", "maritime_ets", "bmkb_fee"):
+    for table in ("wbso", "maritime_ets", "bmkb_fee", "cbam_factor"):
         for index, row in enumerate(raw.get(table, []), start=1):
             _figure({**row, "value": 0.0}, f"{where} {table}[{index}]")
 
@@ -272,6 +280,9 @@ def dutch_figures() -> DutchFigures:
             "rate_above": float(row["rate_above"]),
         }
     maritime_ets = {int(row["year"]): float(row["surrender_share"]) for row in raw.get("maritime_ets", [])}
+    cbam_factor = {
+        int(row["year"]): (float(row["factor"]), float(row["certificates_due"])) for row in raw.get("cbam_factor", [])
+    }
     bmkb_fee = sorted(
         (
             {
@@ -283,9 +294,9 @@ def dutch_figures() -> DutchFigures:
         ),
         key=lambda row: row["max_term_years"],
     )
-    if not (minimum_wage and wbso and maritime_ets and bmkb_fee):
-        raise DataError(f"{where}: minimum_wage, wbso, maritime_ets and bmkb_fee must each have entries")
-    return DutchFigures(figures, minimum_wage, wbso, maritime_ets, bmkb_fee)
+    if not (minimum_wage and wbso and maritime_ets and bmkb_fee and cbam_factor):
+        raise DataError(f"{where}: minimum_wage, wbso, maritime_ets, bmkb_fee and cbam_factor must each have entries")
+    return DutchFigures(figures, minimum_wage, wbso, maritime_ets, bmkb_fee, cbam_factor)
 
 
 @functools.cache

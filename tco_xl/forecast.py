@@ -8,19 +8,38 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import defaults
+from .defaults import dutch_figures
 from .lines import GROUPS, LINE_GROUP, LINES, compute_lines, physical_quantities
+
+
+def _by_year(table: dict, years, before_first):
+    """Return the entry of ``table`` in force in each of ``years``: the latest known year at or before it."""
+    known = np.array(sorted(table), dtype=float)
+    entries = np.array([table[int(year)] for year in known], dtype=float)
+    years = np.asarray(years, dtype=float)
+    index = np.searchsorted(known, years, side="right") - 1
+    result = np.where(index >= 0, entries[np.clip(index, 0, None)], before_first)
+    return result if result.ndim else float(result)
 
 
 def ets_surrender_share(years):
     """Return the maritime ETS surrender share of each calendar year (0 before the first known year)."""
-    table = defaults.dutch_figures().maritime_ets
-    known = np.array(sorted(table), dtype=float)
-    shares = np.array([table[int(year)] for year in known])
-    years = np.asarray(years, dtype=float)
-    index = np.searchsorted(known, years, side="right") - 1
-    result = np.where(index >= 0, shares[np.clip(index, 0, None)], 0.0)
-    return result if result.ndim else float(result)
+    return _by_year(dutch_figures().maritime_ets, years, 0.0)
+
+
+def cbam_rules(years):
+    """Return the CBAM factor and whether certificates are due (1 or 0) in each calendar year."""
+    table = dutch_figures().cbam_factor
+    factor = _by_year({year: rule[0] for year, rule in table.items()}, years, 1.0)
+    due = _by_year({year: rule[1] for year, rule in table.items()}, years, 0.0)
+    return factor, due
+
+
+def rules_of_year(x, year_index: int) -> dict:
+    """Return ``x`` with the ETS and CBAM rules of the path's year ``year_index``."""
+    years = x["start_year"] + year_index
+    factor, due = cbam_rules(years)
+    return {**x, "ets_surrender_share": ets_surrender_share(years), "cbam_factor": factor, "cbam_certificates_due": due}
 
 
 def total(lines: dict):
@@ -70,8 +89,7 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
         if year_index == 0:
             unit = tco
         else:
-            share = ets_surrender_share(x["start_year"] + year_index)
-            year_lines, _ = compute_lines(x, year_index, share, physical)
+            year_lines, _ = compute_lines(rules_of_year(x, year_index), year_index, physical)
             unit = total(year_lines)
         inside = year_index < horizon
         npv = npv + np.where(inside, unit * volume / (1 + x["discount_rate"]) ** (year_index + 1), 0.0)

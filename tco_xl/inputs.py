@@ -40,6 +40,8 @@ DUTCH_COLUMNS = (
     "bmkb_fee_rate",
     "ets_voyage_share",
     "ets_surrender_share",
+    "cbam_factor",
+    "cbam_certificates_due",
     "cbam_exemption_tonnes",
 )
 
@@ -99,6 +101,7 @@ def dutch_columns(figures_date: dt.date, wbso_starter, bmkb_term_years, bmkb_inn
     """Return the Dutch and EU figures in force on ``figures_date`` as row numbers."""
     dutch = defaults.dutch_figures()
     wbso = dutch.wbso_rules(figures_date.year)
+    cbam_factor, cbam_due = dutch.cbam_rules(figures_date.year)
     starter = np.asarray(wbso_starter, dtype=float)
     terms = np.atleast_1d(np.asarray(bmkb_term_years, dtype=float))
     innovative = np.atleast_1d(np.asarray(bmkb_innovative, dtype=float))
@@ -116,6 +119,8 @@ def dutch_columns(figures_date: dt.date, wbso_starter, bmkb_term_years, bmkb_inn
         "bmkb_fee_rate": fee_rates,
         "ets_voyage_share": dutch.value("maritime_ets_voyage_share"),
         "ets_surrender_share": dutch.ets_surrender_share(figures_date.year),
+        "cbam_factor": cbam_factor,
+        "cbam_certificates_due": cbam_due,
         "cbam_exemption_tonnes": dutch.value("cbam_exemption_tonnes"),
     }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import carbon, customs, freight, inventory, investment, labour
+from .spreadsheet import spreadsheet_ceil
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,17 @@ GROUPS = {
 }
 
 LINES = (
-    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only)"),
+    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years the labour share of the price follows the supplier's wages"),
     Line("materials", "price", "Materials", "bought-in materials per unit (make only)"),
     Line("labour", "price", "Direct labour", "labour hours x wage x (1 + holiday allowance) x (1 + employer on-costs)"),
     Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
     Line("depreciation", "price", "Depreciation", "(machines / life + tooling / life + building / life) / annual volume"),
     Line("packaging", "price", "Packaging", "packaging per unit"),
-    Line("main_freight", "freight", "Main freight", "(1 - air share) x cost per load / units per load, units per load = floor(min(usable m3 / unit m3, payload / unit kg)) x fill factor; zero when the seller pays it"),
+    Line("main_freight", "freight", "Main freight", "(1 - air share) x loads per shipment x cost per load / units per shipment; loads per shipment = roundup(units per shipment / units per load), units per load = floor(min(usable m3 / unit m3, payload / unit kg)) x fill factor; zero when the seller pays it"),
     Line("air_freight", "freight", "Air freight", "air share x max(kg, m3 x 166.67) x rate per kg; zero when the seller pays the main leg"),
-    Line("inland_origin", "freight", "Inland leg at origin", "(1 - air share) x pre-carriage per load / units per load; zero when the seller pays it"),
-    Line("inland_destination", "freight", "Inland leg at destination", "(1 - air share) x on-carriage per load / units per load; zero under D-terms"),
-    Line("insurance", "freight", "Cargo insurance", "insurance rate x (goods + packaging + freight to the border); zero under CIF, CIP and D-terms"),
+    Line("inland_origin", "freight", "Inland leg at origin", "(1 - air share) x loads per shipment x pre-carriage per load / units per shipment; zero when the seller pays it"),
+    Line("inland_destination", "freight", "Inland leg at destination", "(1 - air share) x loads per shipment x on-carriage per load / units per shipment; zero under D-terms"),
+    Line("insurance", "freight", "Cargo insurance", "insurance rate x (invoice + the legs to the border the price lacks); zero under CIF, CIP and D-terms"),
     Line("duty", "customs", "Customs duty", "(duty rate + anti-dumping rate) x customs value; customs value = invoice + legs to the EU border the price lacks - legs after the border it has"),
     Line("brokerage", "customs", "Brokerage and clearance", "fee per shipment / units per shipment"),
     Line("vat_prefinancing", "customs", "Import VAT pre-financing", "VAT rate x (customs value + duty + destination leg) x recovery days x cost of capital / 365; zero with an article 23 licence"),
@@ -67,7 +68,7 @@ LINES = (
     Line("risk_share", "risk", "Risk as share of value", "risk share x goods value"),
     Line("strategic", "strategic", "Strategic effects", "strategic share x goods value"),
     Line("carbon_ets", "carbon", "Maritime EU ETS", "sea tCO2e x 50 % voyage share x surrender share of the year x ETS price; zero when the seller pays the main leg"),
-    Line("carbon_cbam", "carbon", "CBAM certificates", "embedded tCO2e x max(CBAM price - carbon price paid at origin, 0); zero below the importer exemption"),
+    Line("carbon_cbam", "carbon", "CBAM certificates", "max(embedded tCO2e - CBAM factor of the year x benchmark tCO2e, 0) x max(CBAM price - carbon price paid at origin, 0); zero below the importer exemption"),
     Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "-(labour hours x LKS share x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance)), wages with holiday allowance"),
     Line("wbso", "subsidies", "WBSO", "-(first-bracket rate x min(R&D wage cost, bracket) + rate above x the rest) / annual volume"),
     Line("training_subsidy", "subsidies", "Training subsidy", "-training subsidy / (horizon x annual volume)"),
@@ -81,6 +82,7 @@ def year_factors(x, year_index):
     """Return the growth multipliers of wages, FX, freight and carbon for a year of the path."""
     return {
         "wage": (1 + x["wage_inflation_per_year"]) ** year_index,
+        "home_wage": (1 + x["home_wage_inflation_per_year"]) ** year_index,
         "fx": (1 + x["fx_trend_per_year"]) ** year_index,
         "freight": (1 + x["freight_growth_per_year"]) ** year_index,
         "carbon": (1 + x["carbon_price_growth_per_year"]) ** year_index,
@@ -93,12 +95,16 @@ def physical_quantities(x) -> dict:
     load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
     z = inventory.safety_factor(x["service_level"])
     surface_share = 1 - x["air_share"]
+    shipment_units = np.where(
+        x["units_per_shipment"] > 0, x["units_per_shipment"], np.where(has_loads > 0, load_units, x["annual_volume"] / 12.0)
+    )
+    # A shipment smaller than a full load still pays for the whole container or truck.
+    loads_per_shipment = spreadsheet_ceil(shipment_units / np.where(load_units > 0, load_units, 1.0))
     return {
         "units_per_load": load_units * has_loads,
-        "loads_per_unit": np.where(has_loads > 0, 1.0 / np.where(load_units > 0, load_units, 1.0), 0.0),
-        "units_per_shipment": np.where(
-            x["units_per_shipment"] > 0, x["units_per_shipment"], np.where(has_loads > 0, load_units, x["annual_volume"] / 12.0)
-        ),
+        "loads_per_shipment": loads_per_shipment * has_loads,
+        "loads_per_unit": has_loads * loads_per_shipment / shipment_units,
+        "units_per_shipment": shipment_units,
         "chargeable_kg": freight.chargeable_kg(x["unit_weight_kg"], x["unit_volume_m3"]),
         "safety_stock_units": inventory.safety_stock_units(
             z, x["production_lead_days"] + x["transit_days"], x["lead_time_sd_days"],
@@ -110,13 +116,13 @@ def physical_quantities(x) -> dict:
     }
 
 
-def compute_lines(x, year_index=0, ets_surrender_share=None, physical=None):
+def compute_lines(x, year_index=0, physical=None):
     """Return every cost line in EUR per unit, plus helper quantities, for one year.
 
-    ``ets_surrender_share`` is the maritime ETS surrender share of that year;
-    the first year's, ``x["ets_surrender_share"]``, is used when it is None.
-    ``physical`` is the result of ``physical_quantities(x)``, computed here
-    when None; callers that compute several years pass it to save the work.
+    ``x`` carries the rules of that year (ETS surrender share, CBAM factor);
+    growth rates are applied for ``year_index`` years. ``physical`` is the
+    result of ``physical_quantities(x)``, computed here when None; callers
+    that compute several years pass it to save the work.
     """
     physical = physical_quantities(x) if physical is None else physical
     growth = year_factors(x, year_index)
@@ -127,7 +133,8 @@ def compute_lines(x, year_index=0, ets_surrender_share=None, physical=None):
 
     # Price and packaging.
     hourly = labour.loaded_hourly_cost(x["hourly_wage_eur"] * growth["wage"], x["holiday_allowance_rate"], x["employer_oncost_rate"])
-    out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * growth["fx"]
+    price_growth = 1 + x["price_labour_share"] * (growth["wage"] - 1)
+    out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * growth["fx"] * price_growth
     out["materials"] = make * x["materials_eur"]
     out["labour"] = make * x["labour_hours"] * hourly
     out["machine_overhead"] = make * (x["machine_eur"] + x["overhead_eur"])
@@ -146,7 +153,9 @@ def compute_lines(x, year_index=0, ets_surrender_share=None, physical=None):
     origin_leg = freight.per_unit_leg(x["inland_origin_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
     destination_leg = freight.per_unit_leg(x["inland_destination_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
     air_leg = freight.air_freight(x["air_share"], physical["chargeable_kg"], x["air_rate_eur_per_kg"] * growth["freight"])
-    insurance = freight.insurance(x["insurance_rate"], invoice + origin_leg + main_leg + air_leg)
+    # The insured value is the CIF value: the invoice plus the legs to the border it lacks.
+    insured_value = invoice + (1 - x["seller_origin"]) * origin_leg + (1 - x["seller_main"]) * (main_leg + air_leg)
+    insurance = freight.insurance(x["insurance_rate"], insured_value)
 
     out["main_freight"] = (1 - x["seller_main"]) * main_leg
     out["air_freight"] = (1 - x["seller_main"]) * air_leg
@@ -189,7 +198,7 @@ def compute_lines(x, year_index=0, ets_surrender_share=None, physical=None):
     oversight_yearly = (
         x["trips_per_year"] * x["cost_per_trip_eur"]
         + x["audits_per_year"] * x["cost_per_audit_eur"]
-        + x["oversight_hours_per_year"] * x["oversight_hourly_eur"] * growth["wage"]
+        + x["oversight_hours_per_year"] * x["oversight_hourly_eur"] * growth["home_wage"]
     )
     out["oversight"] = oversight_yearly / volume
     out["transition"] = investment.spread_over_horizon(x["transition_eur"], horizon, volume)
@@ -202,12 +211,12 @@ def compute_lines(x, year_index=0, ets_surrender_share=None, physical=None):
 
     # Carbon.
     surface_tco2e = physical["surface_tco2e"]
-    share = x["ets_surrender_share"] if ets_surrender_share is None else ets_surrender_share
     out["carbon_ets"] = (1 - x["seller_main"]) * carbon.maritime_ets(
-        x["ets_applies"], surface_tco2e, x["ets_voyage_share"], share, x["carbon_price_eur_per_t"] * growth["carbon"],
+        x["ets_applies"], surface_tco2e, x["ets_voyage_share"], x["ets_surrender_share"], x["carbon_price_eur_per_t"] * growth["carbon"],
     )
+    payable_tco2e = carbon.cbam_payable_tco2e(x["embedded_tco2e_per_unit"], x["cbam_benchmark_tco2e_per_unit"], x["cbam_factor"])
     out["carbon_cbam"] = carbon.cbam(
-        x["cbam_covered"], x["cbam_importer_tonnes_per_year"], x["cbam_exemption_tonnes"], x["embedded_tco2e_per_unit"],
+        x["cbam_covered"] * x["cbam_certificates_due"], x["cbam_importer_tonnes_per_year"], x["cbam_exemption_tonnes"], payable_tco2e,
         x["cbam_price_eur_per_t"] * growth["carbon"], x["origin_carbon_price_eur_per_t"] * growth["carbon"],
     )
 

@@ -2,7 +2,7 @@
 
 Excel and LibreOffice round a result to 15 significant digits before INT,
 FLOOR, ROUNDUP or ROUNDDOWN, so 30000 * 0.0042 * 3 = 377.99999999999994
-floors to 378, not 377. The core counts units per load the same way.
+floors to 378, not 377. The core counts units and loads the same way.
 """
 
 import numpy as np
@@ -25,4 +25,10 @@ def snap_to_15_digits(x):
 def spreadsheet_floor(x):
     """Round down to an integer the way spreadsheet INT does for positive values."""
     result = np.floor(snap_to_15_digits(x))
+    return result if np.ndim(result) else float(result)
+
+
+def spreadsheet_ceil(x):
+    """Round up to an integer the way spreadsheet ROUNDUP(x, 0) does for positive values."""
+    result = np.ceil(snap_to_15_digits(x))
     return result if np.ndim(result) else float(result)
