@@ -80,6 +80,8 @@ LINE_GROUP = {line.id: line.group for line in LINES}
 
 def year_factors(x, year_index):
     """Return the growth multipliers of wages, FX, freight and carbon for a year of the path."""
+    if year_index == 0:
+        return {"wage": 1.0, "home_wage": 1.0, "fx": 1.0, "freight": 1.0, "carbon": 1.0}
     return {
         "wage": (1 + x["wage_inflation_per_year"]) ** year_index,
         "home_wage": (1 + x["home_wage_inflation_per_year"]) ** year_index,
@@ -89,8 +91,32 @@ def year_factors(x, year_index):
     }
 
 
+def fixed_lines(x, shipment_units) -> dict:
+    """Return the lines that are the same in every year and do not depend on the price."""
+    volume = x["annual_volume"]
+    horizon = x["horizon_years"]
+    return {
+        "machine_overhead": x["make"] * (x["machine_eur"] + x["overhead_eur"]),
+        "depreciation": investment.depreciation(
+            x["machines_eur"], x["machines_life_years"], x["tooling_eur"], x["tooling_life_years"],
+            x["building_eur"], x["building_life_years"], volume,
+        ),
+        "packaging": x["packaging_eur"],
+        "brokerage": customs.brokerage(x["customs_applies"], x["seller_import"], x["brokerage_eur_per_shipment"], shipment_units),
+        "financing": investment.financing(
+            x["machines_eur"] + x["tooling_eur"] + x["building_eur"], x["interest_rate"], x["bmkb_rate_reduction"], volume,
+        ),
+        "bmkb_fee": investment.spread_over_horizon(x["bmkb_credit_eur"] * x["bmkb_fee_rate"], horizon, volume),
+        "warranty": x["warranty_rate"] * x["selling_price_eur"],
+        "transition": investment.spread_over_horizon(x["transition_eur"], horizon, volume),
+        "training": investment.spread_over_horizon(x["training_eur"], horizon, volume),
+        "risk_events": x["risk_events_eur_per_year"] / volume,
+        "training_subsidy": -investment.spread_over_horizon(x["training_subsidy_eur"], horizon, volume),
+    }
+
+
 def physical_quantities(x) -> dict:
-    """Return the quantities that do not change over the years: loads, stock units, emissions."""
+    """Return what does not change over the years: loads, stock units, emissions and the fixed lines."""
     has_loads = x["has_loads"]
     load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
     z = inventory.safety_factor(x["service_level"])
@@ -113,6 +139,7 @@ def physical_quantities(x) -> dict:
         "capital_days": inventory.capital_days(x["deposit_share"], x["production_lead_days"], x["transit_days"], x["payment_days"]),
         "surface_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share,
         "air_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"],
+        "fixed_lines": fixed_lines(x, shipment_units),
     }
 
 
@@ -129,7 +156,7 @@ def compute_lines(x, year_index=0, physical=None):
     volume = x["annual_volume"]
     horizon = x["horizon_years"]
     make = x["make"]
-    out = {}
+    out = dict(physical["fixed_lines"])
 
     # Price and packaging.
     hourly = labour.loaded_hourly_cost(x["hourly_wage_eur"] * growth["wage"], x["holiday_allowance_rate"], x["employer_oncost_rate"])
@@ -137,12 +164,6 @@ def compute_lines(x, year_index=0, physical=None):
     out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * growth["fx"] * price_growth
     out["materials"] = make * x["materials_eur"]
     out["labour"] = make * x["labour_hours"] * hourly
-    out["machine_overhead"] = make * (x["machine_eur"] + x["overhead_eur"])
-    out["depreciation"] = investment.depreciation(
-        x["machines_eur"], x["machines_life_years"], x["tooling_eur"], x["tooling_life_years"],
-        x["building_eur"], x["building_life_years"], volume,
-    )
-    out["packaging"] = x["packaging_eur"]
     goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]
     invoice = goods_value + out["packaging"]
 
@@ -170,7 +191,6 @@ def compute_lines(x, year_index=0, physical=None):
     )
     shipment_units = physical["units_per_shipment"]
     out["duty"] = customs.duty(x["customs_applies"], x["seller_import"], x["duty_rate"], x["antidumping_rate"], value)
-    out["brokerage"] = customs.brokerage(x["customs_applies"], x["seller_import"], x["brokerage_eur_per_shipment"], shipment_units)
     out["vat_prefinancing"] = customs.vat_prefinancing(
         x["customs_applies"], x["seller_import"], x["article_23_licence"], x["vat_rate"],
         value + out["duty"] + destination_leg, x["vat_recovery_days"], x["cost_of_capital"],
@@ -188,24 +208,17 @@ def compute_lines(x, year_index=0, physical=None):
     out["cycle_stock"] = inventory.stock_holding(shipment_units / 2.0, landed_value, x["carrying_rate"], volume)
     out["safety_stock"] = inventory.stock_holding(safety_units, landed_value, x["carrying_rate"], volume)
     out["obsolescence"] = inventory.obsolescence(shipment_units / 2.0 + safety_units, landed_value, x["obsolescence_share"], horizon, volume)
-    invested = x["machines_eur"] + x["tooling_eur"] + x["building_eur"]
-    out["financing"] = investment.financing(invested, x["interest_rate"], x["bmkb_rate_reduction"], volume)
-    out["bmkb_fee"] = investment.spread_over_horizon(x["bmkb_credit_eur"] * x["bmkb_fee_rate"], horizon, volume)
 
     # Quality, oversight and transition.
     out["defects"] = x["defect_rate"] * (landed_value + x["defect_handling_eur"])
-    out["warranty"] = x["warranty_rate"] * x["selling_price_eur"]
     oversight_yearly = (
         x["trips_per_year"] * x["cost_per_trip_eur"]
         + x["audits_per_year"] * x["cost_per_audit_eur"]
         + x["oversight_hours_per_year"] * x["oversight_hourly_eur"] * growth["home_wage"]
     )
     out["oversight"] = oversight_yearly / volume
-    out["transition"] = investment.spread_over_horizon(x["transition_eur"], horizon, volume)
-    out["training"] = investment.spread_over_horizon(x["training_eur"], horizon, volume)
 
     # Risk and strategic effects.
-    out["risk_events"] = x["risk_events_eur_per_year"] / volume
     out["risk_share"] = x["risk_share_of_price"] * goods_value
     out["strategic"] = x["strategic_share"] * goods_value
 
@@ -228,7 +241,6 @@ def compute_lines(x, year_index=0, physical=None):
     out["loonkostensubsidie"] = -make * x["labour_hours"] * x["lks_share"] * lks_hour
     rd_cost = x["rd_hours_per_year"] * x["rd_hourly_wage_eur"] * growth["wage"]
     out["wbso"] = -labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
-    out["training_subsidy"] = -investment.spread_over_horizon(x["training_subsidy_eur"], horizon, volume)
 
     quantities = {
         "units_per_load": physical["units_per_load"],
@@ -238,4 +250,4 @@ def compute_lines(x, year_index=0, physical=None):
         "safety_stock_units": safety_units,
         "transport_tco2e_per_unit": surface_tco2e + physical["air_tco2e"],
     }
-    return out, quantities
+    return {line_id: out[line_id] for line_id in LINE_IDS}, quantities
