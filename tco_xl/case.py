@@ -211,50 +211,70 @@ def _currency_rate(currency: str) -> packaged.Figure | None:
     return None
 
 
-def _resolve_option(option: Option, part: Section, settings: Section, defaults, where: str, problems: _Problems) -> None:
-    """Fill the option's missing inputs from the country and model defaults."""
-    values = option.values
-    dutch = packaged.dutch_figures()
-    country = packaged.country(values["country"])
-    make = values["sourcing"] == "make"
-    in_nl = country.code == "NL"
-    customs_applies = not (country.eu_member or in_nl)
+@dataclass
+class _OptionContext:
+    """What the default rules of one option look at: its country, sourcing and where it sits."""
 
-    def from_country(name, figure_name=None):
-        figure = country.figures[figure_name or name]
-        option.set_default(name, figure.value, _figure_source(figure, f"{country.code} default"))
+    option: Option
+    country: packaged.Country
+    defaults: dict
+    where: str
+    problems: _Problems
 
-    def from_defaults(name, key=None):
-        figure = defaults[key or name]
-        option.set_default(name, figure.value, _figure_source(figure, "default"))
+    @property
+    def make(self) -> bool:
+        return self.option["sourcing"] == "make"
 
-    option.set_default("baseline", False, "default")
-    option.set_default("currency", "EUR" if make else country.currency, "default: the country's currency")
+    @property
+    def in_nl(self) -> bool:
+        return self.country.code == "NL"
+
+    @property
+    def customs_applies(self) -> bool:
+        return not (self.country.eu_member or self.in_nl)
+
+    def from_country(self, name: str, figure_name: str | None = None) -> None:
+        figure = self.country.figures[figure_name or name]
+        self.option.set_default(name, figure.value, _figure_source(figure, f"{self.country.code} default"))
+
+    def from_defaults(self, name: str, key: str | None = None) -> None:
+        figure = self.defaults[key or name]
+        self.option.set_default(name, figure.value, _figure_source(figure, "default"))
+
+
+def _resolve_currency(ctx: _OptionContext) -> None:
+    option, values = ctx.option, ctx.option.values
+    option.set_default("currency", "EUR" if ctx.make else ctx.country.currency, "default: the country's currency")
     currency = str(values["currency"]).upper()
     values["currency"] = currency
     if "fx_eur_per_unit" not in values:
         rate = _currency_rate(currency)
         if rate is None:
-            problems.messages.append(
-                f"{where}: fx_eur_per_unit is missing for currency {currency}; give the EUR per {currency} rate"
+            ctx.problems.messages.append(
+                f"{ctx.where}: fx_eur_per_unit is missing for currency {currency}; give the EUR per {currency} rate"
             )
         else:
             option.set_default("fx_eur_per_unit", rate.value, _figure_source(rate, f"{currency} rate"))
     if currency == "EUR":
         option.set_default("fx_trend_per_year", 0.0, "default: EUR price")
+        return
+    issuer = next((c for c in packaged.countries().values() if c.currency == currency), None)
+    if issuer is None:
+        option.set_default("fx_trend_per_year", 0.0, "default: no trend known for this currency")
     else:
-        issuer = next((c for c in packaged.countries().values() if c.currency == currency), None)
-        if issuer is None:
-            option.set_default("fx_trend_per_year", 0.0, "default: no trend known for this currency")
-        else:
-            figure = issuer.figures["fx_trend_per_year"]
-            option.set_default("fx_trend_per_year", figure.value, _figure_source(figure, f"{issuer.code} default"))
+        figure = issuer.figures["fx_trend_per_year"]
+        option.set_default("fx_trend_per_year", figure.value, _figure_source(figure, f"{issuer.code} default"))
 
-    if make:
+
+def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
+    """Fill the price of a bought part, or the production costs and wages of a made one."""
+    option, values, where, problems = ctx.option, ctx.option.values, ctx.where, ctx.problems
+    dutch = packaged.dutch_figures()
+    if ctx.make:
         if "price" in values and values["price"] != 0:
             problems.messages.append(f"{where}: price = {values['price']!r} is invalid for sourcing = make; enter materials_eur, labour_hours and the other production costs")
         values["price"] = 0.0
-        if in_nl:
+        if ctx.in_nl:
             try:
                 wage = dutch.minimum_wage_on(settings["figures_date"])
             except packaged.DataError as error:
@@ -267,36 +287,39 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
             for name in ("holiday_allowance_rate", "employer_oncost_rate"):
                 option.set_default(name, dutch.value(name), _figure_source(dutch.figures[name], "Dutch figure"))
         else:
-            from_country("hourly_wage_eur", "labour_cost_eur_per_hour")
+            ctx.from_country("hourly_wage_eur", "labour_cost_eur_per_hour")
             option.set_default("holiday_allowance_rate", 0.0, "default: the labour cost is all-in")
             option.set_default("employer_oncost_rate", 0.0, "default: the labour cost is all-in")
+        option.set_default("price_labour_share", 0.0, "default: no purchase price")
     else:
         if "price" not in values and not any(message.startswith(f"{where}: price ") for message in problems.messages):
-            problems.messages.append(f"{where}: price is missing; expected the purchase price per unit in {currency}")
+            problems.messages.append(f"{where}: price is missing; expected the purchase price per unit in {values['currency']}")
         for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur"):
             if values.get(name, 0.0) != 0:
                 problems.messages.append(f"{where}: {name} = {values[name]!r} is invalid for sourcing = buy; it belongs in the price")
-        option.set_default("hourly_wage_eur", 0.0, "default: bought part")
-        option.set_default("holiday_allowance_rate", 0.0, "default: bought part")
-        option.set_default("employer_oncost_rate", 0.0, "default: bought part")
+        for name in ("hourly_wage_eur", "holiday_allowance_rate", "employer_oncost_rate"):
+            option.set_default(name, 0.0, "default: bought part")
+        ctx.from_defaults("price_labour_share")
     for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur", "packaging_eur"):
         option.set_default(name, 0.0, "default: none")
-    if make:
-        option.set_default("price_labour_share", 0.0, "default: no purchase price")
-    else:
-        from_defaults("price_labour_share")
-    from_country("wage_inflation_per_year")
+    ctx.from_country("wage_inflation_per_year")
 
-    option.set_default("transport_mode", "none" if in_nl else country.default_mode, f"default: {country.code}")
-    mode = values["transport_mode"]
+
+def _resolve_transport(ctx: _OptionContext) -> None:
+    """Fill the transport mode, load type, Incoterm, freight legs and insurance."""
+    option, country = ctx.option, ctx.country
+    option.set_default("transport_mode", "none" if ctx.in_nl else country.default_mode, f"default: {country.code}")
+    mode = option["transport_mode"]
     if mode in ("none", "air"):
         option.set_default("load_type", "none", "default: no container or truck")
     else:
-        option.set_default("load_type", country.default_load_type if country.default_load_type != "none" else "truck_ftl", f"default: {country.code}")
-    if mode == "none":
+        load_type = country.default_load_type if country.default_load_type != "none" else "truck_ftl"
+        option.set_default("load_type", load_type, f"default: {country.code}")
+
+    if ctx.make or mode == "none":
         default_term = "EXW"
-    elif mode == "road" or make:
-        default_term = "FCA" if not make else "EXW"
+    elif mode == "road":
+        default_term = "FCA"
     else:
         default_term = "FOB"
     option.set_default("incoterm", default_term, f"default for transport by {mode}")
@@ -305,71 +328,97 @@ def _resolve_option(option: Option, part: Section, settings: Section, defaults, 
         if mode == "none":
             option.set_default(name, 0.0, "default: no transport")
         else:
-            from_country(name)
-    from_defaults("fill_factor")
+            ctx.from_country(name)
+    ctx.from_defaults("fill_factor")
     option.set_default("air_share", 1.0 if mode == "air" else 0.0, f"default for transport by {mode}")
-    from_defaults("air_rate_eur_per_kg")
+    ctx.from_defaults("air_rate_eur_per_kg")
     if mode == "none":
         option.set_default("insurance_rate", 0.0, "default: no transport")
     else:
-        from_defaults("insurance_rate")
+        ctx.from_defaults("insurance_rate")
 
-    if customs_applies and "duty_rate" not in values:
-        problems.messages.append(
-            f"{where}: duty_rate is missing for origin {country.code}; look up the TARIC rate of the commodity code"
+
+def _resolve_customs_and_payment(ctx: _OptionContext) -> None:
+    """Fill duty, brokerage, VAT, payment terms and lead times."""
+    option, values, country = ctx.option, ctx.option.values, ctx.country
+    if ctx.customs_applies and "duty_rate" not in values:
+        ctx.problems.messages.append(
+            f"{ctx.where}: duty_rate is missing for origin {country.code}; look up the TARIC rate of the commodity code"
         )
     option.set_default("duty_rate", 0.0, "default: no customs inside the EU")
     option.set_default("antidumping_rate", 0.0, "default: none")
-    if customs_applies:
-        from_defaults("brokerage_eur_per_shipment")
+    if ctx.customs_applies:
+        ctx.from_defaults("brokerage_eur_per_shipment")
     else:
         option.set_default("brokerage_eur_per_shipment", 0.0, "default: no customs inside the EU")
     option.set_default("article_23_licence", False, "default: import VAT is pre-financed")
 
-    if customs_applies and not make:
-        from_defaults("deposit_share")
-        option.set_default("payment_days", None, "default: rest paid before shipment")
+    lead_key = "production_lead_days_make" if ctx.make else "production_lead_days_buy"
+    ctx.from_defaults("production_lead_days", lead_key)
+    if ctx.in_nl or option["transport_mode"] == "none":
+        option.set_default("transit_days", country.value("transit_days") if ctx.in_nl else 0.0, "default: local")
+    else:
+        ctx.from_country("transit_days")
+    ctx.from_country("lead_time_sd_days", "transit_days_sd")
+
+    if ctx.customs_applies and not ctx.make:
+        # A common offshore term: a deposit at order and the rest before shipment.
+        ctx.from_defaults("deposit_share")
+        option.set_default("payment_days", -float(values["transit_days"]), "default: rest paid before shipment")
     else:
         option.set_default("deposit_share", 0.0, "default: no deposit")
-        figure = defaults["payment_days_domestic"]
-        option.set_default("payment_days", figure.value, _figure_source(figure, "default"))
-    lead_key = "production_lead_days_make" if make else "production_lead_days_buy"
-    from_defaults("production_lead_days", lead_key)
-    if in_nl or mode == "none":
-        option.set_default("transit_days", country.value("transit_days") if in_nl else 0.0, "default: local")
-    else:
-        from_country("transit_days")
-    from_country("lead_time_sd_days", "transit_days_sd")
-    if values.get("payment_days") is None:
-        values["payment_days"] = -float(values["transit_days"])
+        ctx.from_defaults("payment_days", "payment_days_domestic")
 
+
+def _resolve_quality_risk_carbon(ctx: _OptionContext, part: Section) -> None:
+    """Fill quality, oversight, risk, strategic and carbon inputs, and the shipment size."""
+    option, values = ctx.option, ctx.option.values
     for name in (
         "defect_rate", "defect_handling_eur", "warranty_rate", "trips_per_year", "cost_per_trip_eur",
         "audits_per_year", "cost_per_audit_eur", "oversight_hours_per_year", "oversight_hourly_eur",
         "transition_eur", "obsolescence_share", "strategic_share", "embedded_tco2e_per_unit",
-        "origin_carbon_price_eur_per_t", "lks_share", "rd_hours_per_year", "cbam_benchmark_tco2e_per_unit",
+        "origin_carbon_price_eur_per_t", "cbam_benchmark_tco2e_per_unit",
     ):
         option.set_default(name, 0.0, "default: none")
-    from_country("risk_share_of_price")
+    ctx.from_country("risk_share_of_price")
     option.set_default("cbam_covered", False, "default: not covered")
     if "annual_volume" in part.values and "unit_weight_kg" in part.values:
         mass_t = part["annual_volume"] * part["unit_weight_kg"] / 1000.0
         option.set_default("cbam_importer_tonnes_per_year", mass_t, "default: this part's mass a year")
+
+    if "units_per_shipment" not in values and option["transport_mode"] == "none":
+        option.set_default("units_per_shipment", part.values.get("annual_volume", 12.0) / 12.0, "default: one batch a month")
+    # Without a given shipment size, one full load per shipment; set in the calculation.
+    option.set_default("units_per_shipment", 0.0, "default: one full load")
+
+
+def _resolve_dutch_subsidies(ctx: _OptionContext) -> None:
+    """Fill loonkostensubsidie and WBSO inputs, which apply in the Netherlands only."""
+    option, values, where, problems = ctx.option, ctx.option.values, ctx.where, ctx.problems
+    for name in ("lks_share", "rd_hours_per_year"):
+        option.set_default(name, 0.0, "default: none")
     option.set_default("wbso_starter", False, "default: not a starter")
     loaded_wage = values["hourly_wage_eur"] * (1 + values["holiday_allowance_rate"]) * (1 + values["employer_oncost_rate"])
     option.set_default("rd_hourly_wage_eur", loaded_wage, "default: the option's loaded labour cost per hour")
     if values["lks_share"] > 0 and "loonwaarde" not in values:
         problems.messages.append(f"{where}: loonwaarde is missing; give the assessed wage value (0-1) of the staff with loonkostensubsidie")
     option.set_default("loonwaarde", 1.0, "default: full wage value")
-    if not in_nl:
+    if not ctx.in_nl:
         for name in ("lks_share", "rd_hours_per_year"):
             if values[name] > 0:
-                problems.messages.append(f"{where}: {name} = {values[name]!r} is invalid for country {country.code}; this Dutch subsidy applies to NL only")
+                problems.messages.append(f"{where}: {name} = {values[name]!r} is invalid for country {ctx.country.code}; this Dutch subsidy applies to NL only")
 
-    if "units_per_shipment" not in values and mode == "none":
-        option.set_default("units_per_shipment", part.values.get("annual_volume", 12.0) / 12.0, "default: one batch a month")
-    # Without a given shipment size, one full load per shipment; set in the calculation.
-    option.set_default("units_per_shipment", 0.0, "default: one full load")
+
+def _resolve_option(option: Option, part: Section, settings: Section, defaults, where: str, problems: _Problems) -> None:
+    """Fill the option's missing inputs from the country and model defaults."""
+    ctx = _OptionContext(option, packaged.country(option["country"]), defaults, where, problems)
+    option.set_default("baseline", False, "default")
+    _resolve_currency(ctx)
+    _resolve_production(ctx, settings)
+    _resolve_transport(ctx)
+    _resolve_customs_and_payment(ctx)
+    _resolve_quality_risk_carbon(ctx, part)
+    _resolve_dutch_subsidies(ctx)
 
 
 def _resolve_investment(option: Option, settings: Section, defaults) -> None:

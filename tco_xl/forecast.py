@@ -117,7 +117,8 @@ def break_even_price(direct_cost_eur, slope, tco_per_unit_eur, baseline_tco_per_
     """Return the direct cost per unit at which the option's TCO equals the baseline's.
 
     Every line is linear in the price, so one step of one EUR gives the exact
-    slope; a slope of zero or less has no break-even (NaN).
+    slope. With a slope of zero or less there is no break-even, and the
+    result is NaN.
     """
     valid = slope > 0
     safe_slope = np.where(valid, slope, 1.0)

@@ -3,7 +3,8 @@
 ``compute_lines`` takes a mapping of input names to numbers, or to numpy
 arrays of equal length, and returns every line in EUR per unit for one year
 of the horizon. The one-case path passes numbers; the DataFrame path passes
-columns. Input names are those of ``tco_xl.inputs.ROW_FIELDS``.
+columns. Input names are those of ``NUMBER_COLUMNS``, ``DUTCH_COLUMNS``
+and ``DERIVED_COLUMNS`` in ``tco_xl.inputs``.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def compute_lines(x, year_index=0, physical=None):
     goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]
     invoice = goods_value + out["packaging"]
 
-    # Freight legs, costed whoever pays them: the customs value needs them all.
+    # Legs are costed even when the seller pays them, because the customs value needs them all.
     loads_per_unit = physical["loads_per_unit"]
     surface_share = 1 - x["air_share"]
     main_leg = freight.per_unit_leg(x["cost_per_load_eur"] * growth["freight"], loads_per_unit, surface_share)
