@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ SETTINGS = by_name(SETTINGS_FIELDS)
 OPTION = by_name(OPTION_FIELDS)
 INVESTMENT = by_name(INVESTMENT_FIELDS)
 RISK = by_name(RISK_FIELDS)
+
+logger = logging.getLogger(__name__)
 
 RANGE_KEYS = ("low", "base", "high")
 SEA_LIKE_MODES = ("sea", "rail", "air")
@@ -137,6 +140,11 @@ def _read_value(spec: Field, raw, where: str, section: Section, problems: _Probl
             section.values[spec.name] = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
         except ValueError:
             problems.add(where, spec.name, raw, "a date YYYY-MM-DD")
+    elif spec.kind == "country":
+        if isinstance(raw, str) and raw.strip():
+            section.values[spec.name] = raw.strip().upper()
+        else:
+            problems.add(where, spec.name, raw, spec.allowed())
     elif spec.kind == "choice" and spec.choices:
         text = str(raw).strip()
         match = next((choice for choice in spec.choices if choice.lower() == text.lower()), None)
@@ -187,8 +195,10 @@ def _resolve_settings(settings: Section, defaults: dict[str, packaged.Figure], t
     dutch = packaged.dutch_figures()
     settings.set_default("currency", "EUR", "default")
     settings.set_default("figures_date", today, "default: today")
-    for name in ("cost_of_capital", "carrying_rate", "discount_rate", "carbon_price_growth_per_year", "freight_growth_per_year"):
+    for name in ("cost_of_capital", "carrying_rate", "carbon_price_growth_per_year", "freight_growth_per_year"):
         settings.set_default(name, defaults[name].value, _figure_source(defaults[name], "default"))
+    if "cost_of_capital" in settings.values:
+        settings.set_default("discount_rate", settings["cost_of_capital"], "default: the cost of capital")
     settings.set_default("horizon_years", 5, "default: five years")
     home = packaged.country("NL").figures["wage_inflation_per_year"]
     settings.set_default("home_wage_inflation_per_year", home.value, _figure_source(home, "NL default"))
@@ -303,6 +313,7 @@ def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
     for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur", "packaging_eur"):
         option.set_default(name, 0.0, "default: none")
     ctx.from_country("wage_inflation_per_year")
+    ctx.from_country("local_fx_trend_per_year", "fx_trend_per_year")
 
 
 def _resolve_transport(ctx: _OptionContext) -> None:
@@ -435,6 +446,19 @@ def _resolve_investment(option: Option, settings: Section, defaults) -> None:
         option.defaults_used["bmkb_rate_reduction"] = _figure_source(figure, "default")
 
 
+def _warn_if_figures_outdated(figures_date: dt.date) -> None:
+    """Log a warning when ``figures_date`` lies past the newest packaged Dutch figures."""
+    dutch = packaged.dutch_figures()
+    newest_wbso = max(dutch.wbso)
+    newest_wage = dutch.minimum_wage[-1][0]
+    if figures_date.year > newest_wbso or (figures_date - newest_wage).days > 366:
+        logger.warning(
+            "figures_date %s is past the newest packaged Dutch figures (minimum wage from %s, WBSO %d); "
+            "their latest values are used",
+            figures_date.isoformat(), newest_wage.isoformat(), newest_wbso,
+        )
+
+
 def _read_risks(raw, where: str, option: Option, problems: _Problems) -> None:
     if not isinstance(raw, list):
         problems.messages.append(f"{where}: risks must be a list of tables, found {type(raw).__name__}")
@@ -517,6 +541,7 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
         options[0].defaults_used["baseline"] = "default: the first option"
 
     problems.raise_if_any()
+    _warn_if_figures_outdated(settings["figures_date"])
     case = Case(name=name, part=part, settings=settings, options=options)
     from .validation import check_case
 

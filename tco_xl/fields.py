@@ -39,6 +39,8 @@ class Field:
             return "true or false"
         if self.kind == "text":
             return "a text"
+        if self.kind == "country":
+            return "an ISO country code listed by `tco-xl countries`"
         if self.kind == "date":
             return "a date YYYY-MM-DD"
         low = "" if self.minimum == -INF else (f"> {self.minimum:g}" if self.exclusive_minimum else f">= {self.minimum:g}")
@@ -86,12 +88,12 @@ SETTINGS_FIELDS = (
 
 OPTION_FIELDS = (
     Field("name", "option", "text", "", "Name of the option, unique within the case.", uncertain=False),
-    Field("country", "option", "choice", "", "ISO country code of the supplier or plant (see `tco-xl countries`).", uncertain=False),
+    Field("country", "option", "country", "", "ISO country code of the supplier or plant (see `tco-xl countries`).", uncertain=False),
     Field("sourcing", "option", "choice", "", "buy from a supplier, or make in an own plant.", choices=SOURCING, uncertain=False),
     Field("baseline", "option", "bool", "", "True for the option the others are compared with; default the first option.", uncertain=False),
     Field("currency", "option", "text", "", "ISO currency of the price; default the country's currency.", uncertain=False),
     _money("price", "option", "currency units per unit", "Purchase price per unit in the option's currency (buy only)."),
-    _share("price_labour_share", "option", "Share of the purchase price that rises with the supplier country's wages over the years."),
+    _share("price_labour_share", "option", "Share of the purchase price that follows the supplier country's wages in EUR over the years; the rest follows the FX trend of the price's currency."),
     Field("fx_eur_per_unit", "option", "number", "EUR per currency unit", "Exchange rate; default the packaged ECB reference rate.", 0.0, exclusive_minimum=True),
     Field("fx_trend_per_year", "option", "number", "fraction a year", "Yearly change of EUR per currency unit (+0.02: the currency gains 2 %).", -0.5, 0.5),
     _money("materials_eur", "option", "EUR per unit", "Bought-in materials per unit (make only)."),
@@ -99,7 +101,8 @@ OPTION_FIELDS = (
     _money("hourly_wage_eur", "option", "EUR per hour", "Gross hourly wage; default the Dutch minimum wage in NL, the all-in labour cost elsewhere."),
     _share("holiday_allowance_rate", "option", "Holiday allowance on top of the gross wage; default 0.08 in NL, 0 elsewhere."),
     _share("employer_oncost_rate", "option", "Employer charges and pension on the wage; default about 0.30 in NL, 0 elsewhere.", 2.0),
-    Field("wage_inflation_per_year", "option", "number", "fraction a year", "Yearly wage growth in the option's country.", -0.5, 1.0),
+    Field("wage_inflation_per_year", "option", "number", "fraction a year", "Yearly wage growth in the option's country, in its own currency.", -0.5, 1.0),
+    Field("local_fx_trend_per_year", "option", "number", "fraction a year", "Yearly change of EUR per unit of the option country's currency, which turns its wage growth into EUR; default the country's FX trend.", -0.5, 0.5),
     _money("machine_eur", "option", "EUR per unit", "Machine running cost per unit (make only)."),
     _money("overhead_eur", "option", "EUR per unit", "Factory overhead per unit (make only)."),
     _money("packaging_eur", "option", "EUR per unit", "Packaging per unit."),

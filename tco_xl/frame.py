@@ -136,7 +136,7 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
     column("annual_tco_eur")[:] = tco * volume
     column("gap_per_unit_eur")[:] = tco - tco[base]
     column("gap_per_year_eur")[:] = (tco - tco[base]) * volume
-    break_even = break_even_price(direct_cost, slope, tco, tco[base])
+    break_even = np.where(is_baseline, np.nan, break_even_price(direct_cost, slope, tco, tco[base]))
     column("break_even_price_eur")[:] = break_even
     column("break_even_price_currency")[:] = np.where(x["make"] == 0, break_even / x["fx_eur_per_unit"], np.nan)
 

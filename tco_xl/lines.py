@@ -40,7 +40,7 @@ GROUPS = {
 }
 
 LINES = (
-    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years the labour share of the price follows the supplier's wages"),
+    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years its labour share follows the supplier's wages in EUR, the rest the FX trend"),
     Line("materials", "price", "Materials", "bought-in materials per unit (make only)"),
     Line("labour", "price", "Direct labour", "labour hours x wage x (1 + holiday allowance) x (1 + employer on-costs)"),
     Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
@@ -84,7 +84,8 @@ def year_factors(x, year_index):
     if year_index == 0:
         return {"wage": 1.0, "home_wage": 1.0, "fx": 1.0, "freight": 1.0, "carbon": 1.0}
     return {
-        "wage": (1 + x["wage_inflation_per_year"]) ** year_index,
+        # Local wage growth turned into EUR with the trend of the country's currency.
+        "wage": ((1 + x["wage_inflation_per_year"]) * (1 + x["local_fx_trend_per_year"])) ** year_index,
         "home_wage": (1 + x["home_wage_inflation_per_year"]) ** year_index,
         "fx": (1 + x["fx_trend_per_year"]) ** year_index,
         "freight": (1 + x["freight_growth_per_year"]) ** year_index,
@@ -161,8 +162,12 @@ def compute_lines(x, year_index=0, physical=None):
 
     # Price and packaging.
     hourly = labour.loaded_hourly_cost(x["hourly_wage_eur"] * growth["wage"], x["holiday_allowance_rate"], x["employer_oncost_rate"])
-    price_growth = 1 + x["price_labour_share"] * (growth["wage"] - 1)
-    out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * growth["fx"] * price_growth
+    # The labour share of a bought price follows the supplier's wages in EUR, the rest the price's currency.
+    # NOTE: for a high-inflation currency the rest then falls with the nominal FX trend, as if the
+    # supplier never raised that share in its own currency; quote such prices in EUR or USD.
+    labour_share = x["price_labour_share"]
+    price_growth = (1 - labour_share) * growth["fx"] + labour_share * growth["wage"]
+    out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * price_growth
     out["materials"] = make * x["materials_eur"]
     out["labour"] = make * x["labour_hours"] * hourly
     goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]

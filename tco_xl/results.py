@@ -44,6 +44,7 @@ class OptionResult:
     path: list[YearResult]
     baseline_cheaper_from_year: int | None
     defaults_used: dict[str, str] = field(default_factory=dict)
+    ranges: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +57,8 @@ class CaseResult:
     horizon_years: int
     start_year: int
     options: list[OptionResult]
+    settings: dict = field(default_factory=dict)
+    settings_defaults_used: dict[str, str] = field(default_factory=dict)
 
     @property
     def baseline(self) -> OptionResult:
@@ -70,12 +73,19 @@ class CaseResult:
             "horizon_years": self.horizon_years,
             "start_year": self.start_year,
             "currency": "EUR",
+            "settings": {name: _plain(value) for name, value in self.settings.items()},
+            "settings_defaults_used": self.settings_defaults_used,
             "line_catalogue": [
                 {"id": line.id, "group": line.group, "label": line.label, "formula": line.formula} for line in LINES
             ],
             "groups": GROUPS,
             "options": [_option_dict(option) for option in self.options],
         }
+
+
+def _plain(value):
+    """Return ``value`` in a form JSON can hold: dates as ISO text."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _clean(value):
@@ -102,6 +112,7 @@ def _option_dict(option: OptionResult) -> dict:
         "quantities": option.quantities,
         "path": [vars(year) for year in option.path],
         "defaults_used": option.defaults_used,
+        "ranges": {name: {"low": low, "base": base, "high": high} for name, (low, base, high) in option.ranges.items()},
     }
 
 
@@ -123,7 +134,11 @@ def compute_case(case: Case) -> CaseResult:
     for option, row, result in zip(case.options, rows, evaluated):
         tco = float(result["tco_per_unit_eur"])
         base_tco = float(base["tco_per_unit_eur"])
-        break_even = break_even_price(result["direct_cost_eur"], result["break_even_slope"], tco, base_tco)
+        if row["baseline"]:
+            # The baseline's own break-even would only repeat its direct cost.
+            break_even = math.nan
+        else:
+            break_even = break_even_price(result["direct_cost_eur"], result["break_even_slope"], tco, base_tco)
         in_currency = break_even / row["fx_eur_per_unit"] if row["make"] == 0 else math.nan
 
         path = []
@@ -157,6 +172,10 @@ def compute_case(case: Case) -> CaseResult:
                 path=path,
                 baseline_cheaper_from_year=cheaper_from,
                 defaults_used=dict(option.defaults_used),
+                ranges=dict(option.ranges),
             )
         )
-    return CaseResult(case.name, case.part["name"], volume, horizon, start_year, options)
+    return CaseResult(
+        case.name, case.part["name"], volume, horizon, start_year, options,
+        settings=dict(case.settings.values), settings_defaults_used=dict(case.settings.defaults_used),
+    )

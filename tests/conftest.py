@@ -55,6 +55,7 @@ HAND_ROW = {
     "holiday_allowance_rate": 0.0,
     "employer_oncost_rate": 0.0,
     "wage_inflation_per_year": 0.0,
+    "local_fx_trend_per_year": 0.0,
     "machine_eur": 0.0,
     "overhead_eur": 0.0,
     "packaging_eur": 2.0,

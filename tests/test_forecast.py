@@ -145,10 +145,15 @@ def test_break_even_hand_case(small_case_raw):
     assert option.break_even_price_currency == pytest.approx((30 + (40 - 36) / 1.2) / 0.5)
 
 
-def test_baseline_break_even_is_own_cost(small_case):
+def test_baseline_has_no_break_even(small_case):
     result = compute_case(small_case)
-    assert result.baseline.break_even_price_eur == pytest.approx(40.0)
+    assert math.isnan(result.baseline.break_even_price_eur)
     assert math.isnan(result.baseline.break_even_price_currency)
+
+
+def test_break_even_formula_at_own_tco():
+    # An option as costly as the baseline breaks even at its own direct cost.
+    assert break_even_price(40.0, 1.3, 55.0, 55.0) == pytest.approx(40.0)
 
 
 BREAK_EVEN_CASE = {
@@ -253,15 +258,25 @@ def test_baseline_cheaper_from_first_year(small_case_raw):
 
 
 def test_path_price_labour_share(make_row):
-    # Purchase price 50 of which 40 % follows wages +10 % a year, FX trend -10 %:
-    # year t = 50 x 0.9^t x (1 + 0.4 x (1.1^t - 1)); the other three lines as before.
+    # Purchase price 50: 40 % follows wages +10 % a year, 60 % the FX trend -10 %:
+    # year t = 50 x (0.6 x 0.9^t + 0.4 x 1.1^t); the other three lines as before.
     row = make_row(**{**FOUR_LINES, "price_labour_share": 0.4, "wage_inflation_per_year": 0.1})
     result = evaluate(row)
-    purchase = [50.0, 50 * 0.9 * 1.04, 50 * 0.81 * (1 + 0.4 * 0.21)]
+    purchase = [50.0, 50 * (0.6 * 0.9 + 0.4 * 1.1), 50 * (0.6 * 0.81 + 0.4 * 1.21)]
     others = [10 + 0.08 + 1, 12 + 0.12 + 1.1, 14.4 + 0.18 + 1.21]
     for year_index in range(3):
         expected = purchase[year_index] + others[year_index]
         assert float(result["path_unit_eur"][year_index]) == pytest.approx(expected), f"year index {year_index}"
+
+
+def test_path_wages_in_eur(make_row):
+    # Make: labour 40.5 grows with local wages +30 % and a currency trend -20 %,
+    # so 1.3 x 0.8 = 1.04 a year in EUR; materials 20 and machine 5 stay.
+    overrides = {"cost_per_load_eur": 0.0, "distance_km": 0.0, "oversight_hours_per_year": 0.0}
+    local = {"wage_inflation_per_year": 0.3, "local_fx_trend_per_year": -0.2}
+    result = evaluate(make_row(**{**FOUR_LINES, **MAKE_OVERRIDES, **overrides, **local}))
+    for year_index, value in enumerate([65.5, 25 + 40.5 * 1.04, 25 + 40.5 * 1.04**2]):
+        assert float(result["path_unit_eur"][year_index]) == pytest.approx(value), f"year index {year_index}"
 
 
 def test_path_cbam_factor_by_year(make_row):

@@ -1,0 +1,72 @@
+"""Defaults that follow from other inputs, and what results.json reports of them."""
+
+import json
+import logging
+
+import pytest
+
+from tco_xl import ValidationError, build_case, compute_case
+from tco_xl.defaults import country
+
+
+def test_discount_rate_follows_cost_of_capital(small_case_raw):
+    small_case_raw["settings"]["cost_of_capital"] = 0.11
+    small_case_raw["settings"].pop("discount_rate", None)
+
+    case = build_case(small_case_raw)
+
+    assert case.settings["discount_rate"] == 0.11
+    assert case.settings.defaults_used["discount_rate"] == "default: the cost of capital"
+
+
+def test_local_fx_trend_from_country(small_case_raw):
+    case = build_case(small_case_raw)
+
+    china = case.options[1]
+    assert china["local_fx_trend_per_year"] == country("CN").value("fx_trend_per_year")
+    assert "CN default" in china.defaults_used["local_fx_trend_per_year"]
+
+
+def test_country_code_any_case(small_case_raw):
+    small_case_raw["options"][1]["country"] = "cn"
+
+    case = build_case(small_case_raw)
+
+    assert case.options[1]["country"] == "CN"
+
+
+def test_results_json_has_settings_and_ranges(small_case_raw):
+    small_case_raw["options"][1]["price"] = {"low": 27.0, "base": 30.0, "high": 36.0}
+
+    data = json.loads(json.dumps(compute_case(build_case(small_case_raw)).to_dict()))
+
+    assert data["settings"]["figures_date"] == "2026-03-01"
+    assert data["settings"]["horizon_years"] == small_case_raw["settings"].get("horizon_years", 5)
+    assert data["options"][1]["ranges"]["price"] == {"low": 27.0, "base": 30.0, "high": 36.0}
+    assert data["options"][0]["ranges"] == {}
+
+
+def test_future_figures_date_warns(small_case_raw, caplog):
+    small_case_raw["settings"]["figures_date"] = "2035-01-01"
+
+    with caplog.at_level(logging.WARNING, logger="tco_xl.case"):
+        build_case(small_case_raw)
+
+    assert "figures_date 2035-01-01 is past the newest packaged Dutch figures" in caplog.text
+
+
+def test_current_figures_date_no_warning(small_case_raw, caplog):
+    with caplog.at_level(logging.WARNING, logger="tco_xl.case"):
+        build_case(small_case_raw)
+
+    assert caplog.text == ""
+
+
+@pytest.mark.parametrize("value", ["", 12, None])
+def test_country_must_be_text(small_case_raw, value):
+    small_case_raw["options"][1]["country"] = value
+
+    with pytest.raises(ValidationError) as raised:
+        build_case(small_case_raw)
+
+    assert any("options[2] 'China': country = " in problem for problem in raised.value.problems), raised.value.problems
