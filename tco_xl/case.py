@@ -11,6 +11,8 @@ import datetime as dt
 import difflib
 import logging
 import math
+import numbers
+import re
 from dataclasses import dataclass, field
 
 from . import defaults as packaged
@@ -34,6 +36,9 @@ RISK = by_name(RISK_FIELDS)
 logger = logging.getLogger(__name__)
 
 RANGE_KEYS = ("low", "base", "high")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Longest echo of a found value in a message; longer values are cut.
+MAX_ECHO_CHARS = 60
 SEA_LIKE_MODES = ("sea", "rail", "air")
 
 
@@ -86,11 +91,26 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, where: str, name: str, found, expected: str) -> None:
-        self.messages.append(f"{where}: {name} = {found!r} is invalid; expected {expected}")
+        self.messages.append(f"{where}: {name} = {_echo(found)} is invalid; expected {expected}")
+
+    def about(self, where: str, name: str) -> bool:
+        """Return True when a message on field ``name`` at ``where`` is already recorded."""
+        return any(message.startswith(f"{where}: {name} ") for message in self.messages)
 
     def raise_if_any(self) -> None:
         if self.messages:
             raise ValidationError(self.messages)
+
+
+def _echo(value) -> str:
+    """Return ``value`` as it would be written in a case file, cut to a readable length."""
+    if isinstance(value, (dt.date, dt.time)):
+        text = repr(value.isoformat())
+    elif isinstance(value, numbers.Number) and not isinstance(value, bool) and hasattr(value, "item"):
+        text = repr(value.item())
+    else:
+        text = repr(value)
+    return text if len(text) <= MAX_ECHO_CHARS else text[: MAX_ECHO_CHARS - 3] + "..."
 
 
 def _figure_source(figure: packaged.Figure, origin: str) -> str:
@@ -99,13 +119,18 @@ def _figure_source(figure: packaged.Figure, origin: str) -> str:
 
 def _check_number(spec: Field, value, where: str, problems: _Problems):
     """Return ``value`` as a float, or None after recording why it is invalid."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.add(where, spec.name, value, f"{spec.allowed()} ({spec.unit})" if spec.unit else spec.allowed())
+    expected = f"{spec.allowed()} ({spec.unit})" if spec.unit else spec.allowed()
+    if isinstance(value, (bool, complex)) or not isinstance(value, numbers.Number):
+        problems.add(where, spec.name, value, expected)
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        problems.add(where, spec.name, value, expected)
+        return None
     too_low = number <= spec.minimum if spec.exclusive_minimum else number < spec.minimum
     if not math.isfinite(number) or too_low or number > spec.maximum or (spec.kind == "integer" and not number.is_integer()):
-        problems.add(where, spec.name, value, f"{spec.allowed()} ({spec.unit})" if spec.unit else spec.allowed())
+        problems.add(where, spec.name, value, expected)
         return None
     return number
 
@@ -136,10 +161,11 @@ def _read_value(spec: Field, raw, where: str, section: Section, problems: _Probl
         else:
             problems.add(where, spec.name, raw, "true or false")
     elif spec.kind == "date":
-        try:
-            section.values[spec.name] = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
-        except ValueError:
+        section_date = _read_date(raw)
+        if section_date is None:
             problems.add(where, spec.name, raw, "a date YYYY-MM-DD")
+        else:
+            section.values[spec.name] = section_date
     elif spec.kind == "country":
         if isinstance(raw, str) and raw.strip():
             section.values[spec.name] = raw.strip().upper()
@@ -159,10 +185,42 @@ def _read_value(spec: Field, raw, where: str, section: Section, problems: _Probl
             section.values[spec.name] = raw.strip()
 
 
-def _unknown_field(where: str, name: str, allowed, problems: _Problems) -> None:
-    close = difflib.get_close_matches(name, list(allowed), n=1)
-    hint = f"did you mean {close[0]!r}?" if close else "see `tco-xl fields` for the allowed fields"
-    problems.messages.append(f"{where}: unknown field {name!r}; {hint}")
+def _read_date(raw) -> dt.date | None:
+    """Return a date from a TOML date or a YYYY-MM-DD text, or None when it is neither."""
+    if isinstance(raw, dt.datetime):
+        return None
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str) and ISO_DATE.fullmatch(raw.strip()):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+# Fields users put one level too high or too low, and where they belong.
+_SECTION_OF = {
+    name: section
+    for specs, section in (
+        (PART_FIELDS, "[part]"),
+        (SETTINGS_FIELDS, "[settings]"),
+        (OPTION_FIELDS, "the option itself"),
+        (INVESTMENT_FIELDS, "[options.investment]"),
+    )
+    for name in (spec.name for spec in specs)
+    if name not in ("name", "currency")
+}
+
+
+def _unknown_field(where: str, name, allowed, problems: _Problems) -> None:
+    name = str(name)
+    if name in _SECTION_OF and name not in allowed:
+        hint = f"it belongs in {_SECTION_OF[name]}"
+    else:
+        close = difflib.get_close_matches(name, [str(a) for a in allowed], n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "see `tco-xl fields` for the allowed fields"
+    problems.messages.append(f"{where}: unknown field {_echo(name)}; {hint}")
 
 
 def _read_section(raw: dict, specs: dict[str, Field], where: str, section: Section, problems: _Problems, skip=()) -> None:
@@ -302,7 +360,7 @@ def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
             option.set_default("employer_oncost_rate", 0.0, "default: the labour cost is all-in")
         option.set_default("price_labour_share", 0.0, "default: no purchase price")
     else:
-        if "price" not in values and not any(message.startswith(f"{where}: price ") for message in problems.messages):
+        if "price" not in values and not problems.about(where, "price"):
             problems.messages.append(f"{where}: price is missing; expected the purchase price per unit in {values['currency']}")
         for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur"):
             if values.get(name, 0.0) != 0:
@@ -352,7 +410,9 @@ def _resolve_transport(ctx: _OptionContext) -> None:
 def _resolve_customs_and_payment(ctx: _OptionContext) -> None:
     """Fill duty, brokerage, VAT, payment terms and lead times."""
     option, values, country = ctx.option, ctx.option.values, ctx.country
-    if ctx.customs_applies and "duty_rate" not in values:
+    # Under DDP the seller pays the duty, so its rate is not needed.
+    needs_duty = ctx.customs_applies and option["incoterm"] != "DDP"
+    if needs_duty and "duty_rate" not in values and not ctx.problems.about(ctx.where, "duty_rate"):
         ctx.problems.messages.append(
             f"{ctx.where}: duty_rate is missing for origin {country.code}; look up the TARIC rate of the commodity code"
         )
@@ -411,7 +471,7 @@ def _resolve_dutch_subsidies(ctx: _OptionContext) -> None:
     option.set_default("wbso_starter", False, "default: not a starter")
     loaded_wage = values["hourly_wage_eur"] * (1 + values["holiday_allowance_rate"]) * (1 + values["employer_oncost_rate"])
     option.set_default("rd_hourly_wage_eur", loaded_wage, "default: the option's loaded labour cost per hour")
-    if values["lks_share"] > 0 and "loonwaarde" not in values:
+    if ctx.in_nl and values["lks_share"] > 0 and "loonwaarde" not in values:
         problems.messages.append(f"{where}: loonwaarde is missing; give the assessed wage value (0-1) of the staff with loonkostensubsidie")
     option.set_default("loonwaarde", 1.0, "default: full wage value")
     if not ctx.in_nl:
@@ -473,6 +533,11 @@ def _read_risks(raw, where: str, option: Option, problems: _Problems) -> None:
         option.risks.append(section.values)
 
 
+def option_location(index: int, name) -> str:
+    """Return how messages name an option: its position from 1 and its name."""
+    return f"options[{index}] {_echo(name)}" if isinstance(name, str) else f"options[{index}]"
+
+
 def build_case(raw: dict, today: dt.date | None = None) -> Case:
     """Build and validate a case from a raw mapping; raise ``ValidationError`` listing every problem."""
     problems = _Problems()
@@ -492,7 +557,9 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
         problems.messages.append("case: the part table is missing")
     _read_section(raw.get("part", {}), PART, "part", part, problems)
     for required in ("name", "annual_volume", "unit_weight_kg", "unit_volume_m3"):
-        if required not in part.values and not any(f"part: {required} " in m for m in problems.messages):
+        if not isinstance(raw.get("part", {}), dict):
+            break
+        if required not in part.values and not problems.about("part", required):
             problems.messages.append(f"part: {required} is missing; expected {PART[required].allowed()} ({PART[required].unit})".replace(" ()", ""))
     _resolve_part(part, defaults)
 
@@ -501,15 +568,18 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
     _resolve_settings(settings, defaults, today or dt.date.today())
 
     raw_options = raw.get("options", [])
-    if not isinstance(raw_options, list) or len(raw_options) < 2:
-        count = len(raw_options) if isinstance(raw_options, list) else 0
-        problems.messages.append(f"case: found {count} sourcing options; expected two or more")
-        raw_options = raw_options if isinstance(raw_options, list) else []
+    if not isinstance(raw_options, list):
+        problems.messages.append(
+            f"case: options must be a list of tables ([[options]] in TOML, an array of objects in JSON), found {type(raw_options).__name__}"
+        )
+        raw_options = []
+    elif len(raw_options) < 2:
+        problems.messages.append(f"case: found {len(raw_options)} sourcing options; expected two or more")
 
     options = []
     for index, raw_option in enumerate(raw_options, start=1):
         label = raw_option.get("name") if isinstance(raw_option, dict) else None
-        where = f"options[{index}] {label!r}" if isinstance(label, str) else f"options[{index}]"
+        where = option_location(index, label)
         option = Option()
         _read_section(raw_option, OPTION, where, option, problems, skip=("investment", "risks"))
         if isinstance(raw_option, dict):
@@ -517,7 +587,7 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
             _read_risks(raw_option.get("risks", []), where, option, problems)
         missing = [name for name in ("name", "country", "sourcing") if name not in option.values]
         for name in missing:
-            if not any(f"{where}: {name} " in m for m in problems.messages):
+            if not problems.about(where, name):
                 problems.messages.append(f"{where}: {name} is missing; expected {OPTION[name].allowed()}")
         if missing:
             continue

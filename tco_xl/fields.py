@@ -14,6 +14,9 @@ LOAD_TYPES = ("none", "container_20", "container_40", "container_40hc", "truck_f
 SOURCING = ("buy", "make")
 
 INF = float("inf")
+# Upper bound of amounts and counts: far above any real part, low enough that
+# no product of inputs overflows a float.
+LARGEST = 1e12
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,14 @@ def _share(name, scope, help_text, maximum=1.0):
 
 
 def _money(name, scope, unit, help_text):
-    return Field(name, scope, "number", unit, help_text, 0.0)
+    return Field(name, scope, "number", unit, help_text, 0.0, LARGEST)
 
 
 PART_FIELDS = (
     Field("name", "part", "text", "", "Name of the part.", uncertain=False),
-    Field("annual_volume", "part", "number", "units a year", "Units needed a year.", 0.0, exclusive_minimum=True),
-    Field("unit_weight_kg", "part", "number", "kg", "Gross weight of one packed unit.", 0.0, exclusive_minimum=True),
-    Field("unit_volume_m3", "part", "number", "m3", "Shipping volume of one packed unit.", 0.0, exclusive_minimum=True),
+    Field("annual_volume", "part", "number", "units a year", "Units needed a year.", 1.0, 1e9),
+    Field("unit_weight_kg", "part", "number", "kg", "Gross weight of one packed unit.", 0.001, 1e5),
+    Field("unit_volume_m3", "part", "number", "m3", "Shipping volume of one packed unit.", 1e-6, 1e3),
     _money("selling_price_eur", "part", "EUR per unit", "Selling price of the product the part goes into; warranty claims are a share of it."),
     Field("demand_period_days", "part", "number", "days", "Length of the demand period used for safety stock.", 0.0, 365.0, exclusive_minimum=True),
     _money("demand_per_period", "part", "units per period", "Mean demand per period; default annual_volume x period / 365."),
@@ -94,7 +97,7 @@ OPTION_FIELDS = (
     Field("currency", "option", "text", "", "ISO currency of the price; default the country's currency.", uncertain=False),
     _money("price", "option", "currency units per unit", "Purchase price per unit in the option's currency (buy only)."),
     _share("price_labour_share", "option", "Share of the purchase price that follows the supplier country's wages in EUR over the years; the rest follows the FX trend of the price's currency."),
-    Field("fx_eur_per_unit", "option", "number", "EUR per currency unit", "Exchange rate; default the packaged ECB reference rate.", 0.0, exclusive_minimum=True),
+    Field("fx_eur_per_unit", "option", "number", "EUR per currency unit", "Exchange rate; default the packaged ECB reference rate.", 0.0, 1e6, exclusive_minimum=True),
     Field("fx_trend_per_year", "option", "number", "fraction a year", "Yearly change of EUR per currency unit (+0.02: the currency gains 2 %).", -0.5, 0.5),
     _money("materials_eur", "option", "EUR per unit", "Bought-in materials per unit (make only)."),
     _money("labour_hours", "option", "hours per unit", "Direct labour hours per unit (make only)."),
@@ -110,7 +113,7 @@ OPTION_FIELDS = (
     Field("transport_mode", "option", "choice", "", "Main transport mode to the Netherlands; default the country's.", choices=TRANSPORT_MODES, uncertain=False),
     Field("load_type", "option", "choice", "", "Container or truck type of the main leg.", choices=LOAD_TYPES, uncertain=False),
     _money("cost_per_load_eur", "option", "EUR per load", "Main-leg cost of one container or truck."),
-    Field("fill_factor", "option", "number", "fraction", "Share of a load's capacity actually used.", 0.0, 1.0, exclusive_minimum=True),
+    Field("fill_factor", "option", "number", "fraction", "Share of a load's capacity actually used.", 0.01, 1.0),
     _money("inland_origin_eur_per_load", "option", "EUR per load", "Pre-carriage from the factory to the port of loading."),
     _money("inland_destination_eur_per_load", "option", "EUR per load", "On-carriage from the port of arrival to the plant."),
     _share("air_share", "option", "Share of the units that fly."),
@@ -120,7 +123,7 @@ OPTION_FIELDS = (
     _share("duty_rate", "option", "Customs duty rate on the customs value (TARIC, by commodity code and origin)."),
     _share("antidumping_rate", "option", "Anti-dumping or countervailing duty rate on the customs value.", 10.0),
     _money("brokerage_eur_per_shipment", "option", "EUR per shipment", "Customs broker and clearance fees per import declaration."),
-    Field("units_per_shipment", "option", "number", "units", "Units per shipment or production batch; 0 or absent means one full load.", 0.0),
+    Field("units_per_shipment", "option", "number", "units", "Units per shipment or production batch; 0 or absent means one full load.", 0.0, 1e9),
     Field("article_23_licence", "option", "bool", "", "True when the importer has a Dutch article 23 licence, so import VAT is not pre-financed.", uncertain=False),
     _share("deposit_share", "option", "Share of the price paid at order, before production."),
     Field("payment_days", "option", "number", "days", "Days after receipt the rest is paid; negative when paid before receipt.", -365.0, 365.0),

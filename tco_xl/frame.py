@@ -19,6 +19,7 @@ from .fields import ALL_FIELDS, INCOTERMS, LOAD_TYPES, SOURCING, TRANSPORT_MODES
 from .forecast import break_even_price, evaluate
 from .inputs import CATEGORY_COLUMNS, DUTCH_COLUMNS, NUMBER_COLUMNS, case_rows, derive_columns, dutch_columns
 from .lines import GROUPS, LINE_IDS
+from .validation import transport_rules
 from . import defaults
 
 logger = logging.getLogger(__name__)
@@ -47,12 +48,67 @@ def _rows_text(mask: np.ndarray, index: pd.Index) -> str:
     return ", ".join(str(row) for row in where) + (f" and {more} more" if more > 0 else "")
 
 
-def _check_frame(df: pd.DataFrame) -> None:
+def _shown(value) -> str:
+    """Return a found value as a reader would write it: no numpy type names, cut when long."""
+    if hasattr(value, "item"):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """Return a column as floats; text that is not a number becomes NaN."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column.to_numpy(dtype=float)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
+    for name in names:
+        column = df[name]
+        values = _numbers(column)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            problems.append(f"frame column {name}: {_shown(column[bad].iloc[0])} in rows {_rows_text(bad, df.index)} is invalid; expected a finite number")
+            continue
+        spec = FIELD_SPECS.get(name)
+        if spec is None:
+            continue
+        low, high = (0.0, 1.0) if spec.kind == "bool" else (spec.minimum, spec.maximum)
+        too_low = values <= low if spec.exclusive_minimum else values < low
+        bad = too_low | (values > high)
+        if spec.kind in ("integer", "bool"):
+            bad |= values != np.round(values)
+        if bad.any():
+            problems.append(f"frame column {name}: {_shown(values[bad][0])} in rows {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
+
+
+def _check_keys(df: pd.DataFrame, problems: list[str]) -> bool:
+    """Check the case and baseline columns; return False when the baselines cannot be counted."""
+    no_case = df["case"].isna().to_numpy()
+    if no_case.any():
+        problems.append(f"frame column case: empty in rows {_rows_text(no_case, df.index)}; expected the id of the part each row belongs to")
+        return False
+    baseline = df["baseline"]
+    if not pd.api.types.is_bool_dtype(baseline):
+        flags = _numbers(baseline)
+        bad = ~np.isin(flags, (0.0, 1.0))
+        if bad.any():
+            problems.append(f"frame column baseline: {_shown(baseline[bad].iloc[0])} in rows {_rows_text(bad, df.index)} is invalid; expected true or false")
+            return False
+    return True
+
+
+def _check_frame(df) -> None:
     """Raise ``ValidationError`` naming each column, the rows and what is allowed."""
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError([f"frame: expected a pandas DataFrame, found {type(df).__name__}"])
+    if df.empty:
+        raise ValidationError(["frame: no rows; expected one row per option of each part"])
     problems = []
     missing = [name for name in (*KEY_COLUMNS, *CATEGORY_COLUMNS, *NUMBER_COLUMNS) if name not in df.columns]
     if missing:
-        raise ValidationError([f"frame: missing columns {', '.join(missing)}; see frame_from_cases for the full set"])
+        raise ValidationError([f"frame: missing columns {', '.join(missing)}; build the frame with frame_from_cases or frame_from_records"])
 
     allowed_text = {
         "country": tuple(defaults.countries()),
@@ -65,34 +121,37 @@ def _check_frame(df: pd.DataFrame) -> None:
         bad = ~df[name].isin(allowed).to_numpy()
         if bad.any():
             found = df[name][bad].iloc[0]
-            problems.append(f"frame column {name}: {found!r} in rows {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
+            problems.append(f"frame column {name}: {_shown(found)} in rows {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
 
-    for name in NUMBER_COLUMNS:
-        column = df[name]
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-            values = column.to_numpy(dtype=float)
-        else:
-            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(values)
-        if bad.any():
-            problems.append(f"frame column {name}: {column[bad].iloc[0]!r} in rows {_rows_text(bad, df.index)} is invalid; expected a number")
-            continue
-        spec = FIELD_SPECS.get(name)
-        if spec is None:
-            continue
-        low, high = (0.0, 1.0) if spec.kind == "bool" else (spec.minimum, spec.maximum)
-        too_low = values <= low if spec.exclusive_minimum else values < low
-        bad = too_low | (values > high)
-        if bad.any():
-            problems.append(f"frame column {name}: {float(values[bad][0])!r} in rows {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
-
-    baselines = df.groupby("case", sort=False)["baseline"].sum()
-    wrong = baselines[baselines != 1]
-    if len(wrong):
-        shown = ", ".join(f"{case!r} has {int(count)}" for case, count in wrong.head(MAX_REPORTED).items())
-        problems.append(f"frame column baseline: each case needs exactly one baseline row; {shown}")
+    _check_numbers(df, NUMBER_COLUMNS, problems)
+    _check_numbers(df, [name for name in DUTCH_COLUMNS if name in df.columns], problems)
+    keys_valid = _check_keys(df, problems)
     if problems:
         raise ValidationError(problems)
+
+    for rule in transport_rules(df):
+        if rule.mask.any():
+            found = df[rule.field].to_numpy()[rule.mask][0]
+            problems.append(f"frame column {rule.field}: {_shown(found)} in rows {_rows_text(rule.mask, df.index)} is invalid; expected {rule.expected}")
+    if keys_valid:
+        baselines = df["baseline"].astype(bool).groupby(df["case"], sort=False).sum()
+        wrong = baselines[baselines != 1]
+        if len(wrong):
+            shown = ", ".join(f"{_shown(case)} has {int(count)}" for case, count in wrong.head(MAX_REPORTED).items())
+            problems.append(f"frame column baseline: each case needs exactly one baseline row; {shown}")
+    if problems:
+        raise ValidationError(problems)
+
+
+def _figures_date(value) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError([f"figures_date = {_shown(value)} is invalid; expected a date YYYY-MM-DD"]) from None
 
 
 def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.DataFrame:
@@ -111,7 +170,7 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
     if all(name in df.columns for name in DUTCH_COLUMNS):
         x.update({name: df[name].to_numpy(dtype=float) for name in DUTCH_COLUMNS})
     else:
-        figures = dutch_columns(figures_date or dt.date.today(), x["wbso_starter"], x["bmkb_term_years"], x["bmkb_innovative"])
+        figures = dutch_columns(_figures_date(figures_date), x["wbso_starter"], x["bmkb_term_years"], x["bmkb_innovative"])
         size = len(df)
         x.update({name: np.broadcast_to(np.asarray(value, dtype=float), (size,)) for name, value in figures.items()})
     logger.info("computing %d part-options", len(df))
@@ -123,7 +182,7 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
     direct_cost, slope = _evaluate_in_chunks(x, block, position, years)
 
     codes, _ = pd.factorize(df["case"], sort=False)
-    is_baseline = df["baseline"].to_numpy(dtype=bool)
+    is_baseline = df["baseline"].astype(bool).to_numpy()
     base_row = np.empty(codes.max() + 1, dtype=np.int64)
     base_row[codes[is_baseline]] = np.flatnonzero(is_baseline)
     base = base_row[codes]

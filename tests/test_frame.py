@@ -147,7 +147,16 @@ def test_frame_many_rows_span_chunks(cases):
         (lambda f: f.assign(incoterm=["FOB", "XYZ", "FOB"]), "frame column incoterm: 'XYZ' in rows 1"),
         (lambda f: f.assign(annual_volume=[-5.0, -5.0, -5.0]), "frame column annual_volume: -5.0 in rows 0, 1, 2"),
         (lambda f: f.assign(fill_factor=[0.5, 1.5, 0.5]), "frame column fill_factor: 1.5 in rows 1"),
-        (lambda f: f.assign(price=[0.0, "12 %", 1.0]), "frame column price: '12 %' in rows 1 is invalid; expected a number"),
+        (lambda f: f.assign(price=[0.0, "12 %", 1.0]), "frame column price: '12 %' in rows 1 is invalid; expected a finite number"),
+        (lambda f: f.assign(price=[0.0, np.inf, 1.0]), "frame column price: inf in rows 1 is invalid; expected a finite number"),
+        (lambda f: f.assign(price=[0.0, np.nan, 1.0]), "frame column price: nan in rows 1 is invalid; expected a finite number"),
+        (lambda f: f.assign(horizon_years=2.5), "frame column horizon_years: 2.5 in rows 0, 1, 2 is invalid; expected a whole number"),
+        (lambda f: f.assign(start_year="next"), "frame column start_year: 'next' in rows 0, 1, 2 is invalid"),
+        (lambda f: f.assign(unit_volume_m3=500.0), "frame column load_type: 'container_40hc' in rows 1, 2 is invalid; expected a larger load type"),
+        (lambda f: f.assign(load_type=["none", "none", "truck_ftl"]), "frame column load_type: 'none' in rows 1 is invalid"),
+        (lambda f: f.assign(incoterm=["EXW", "FOB", "FOB"]), "frame column incoterm: 'FOB' in rows 2 is invalid; expected FCA, CPT or CIP"),
+        (lambda f: f.assign(baseline=["yes", "no", "no"]), "frame column baseline: 'yes' in rows 0, 1, 2 is invalid; expected true or false"),
+        (lambda f: f.assign(case=[None, "a", "a"]), "frame column case: empty in rows 0"),
         (lambda f: f.assign(baseline=[True, True, False]), "exactly one baseline row; 'tilburg' has 2"),
     ],
 )
@@ -159,3 +168,29 @@ def test_frame_rejects_bad_input(cases, change, expected):
         compute_frame(change(frame))
 
     assert any(expected in problem for problem in raised.value.problems), raised.value.problems
+
+
+@pytest.mark.parametrize(
+    "frame, expected",
+    [
+        (None, "frame: expected a pandas DataFrame, found NoneType"),
+        ({"case": [1]}, "frame: expected a pandas DataFrame, found dict"),
+        (pd.DataFrame(), "frame: no rows; expected one row per option of each part"),
+    ],
+)
+def test_frame_rejects_non_frames(frame, expected):
+    with pytest.raises(ValidationError) as raised:
+        compute_frame(frame)
+
+    assert raised.value.problems == [expected]
+
+
+def test_frame_figures_date_text(cases):
+    frame = frame_from_cases(cases[:1]).drop(columns=list(DUTCH_COLUMNS))
+
+    from_text = compute_frame(frame, figures_date="2026-03-01")
+
+    _compare(from_text, compute_case(cases[0]), cases[0].name)
+    with pytest.raises(ValidationError) as raised:
+        compute_frame(frame, figures_date="March")
+    assert raised.value.problems == ["figures_date = 'March' is invalid; expected a date YYYY-MM-DD"]
