@@ -21,17 +21,30 @@ logger = logging.getLogger(__name__)
 SUFFIXES = (".toml", ".json")
 
 
+# Case files are a few kilobytes; a larger file is not a case file.
+MAX_FILE_BYTES = 10_000_000
+JSON_TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false", type(None): "null"}
+
+
 def read_case_file(path: str | Path) -> dict:
     """Read and parse a case file; return the raw mapping without validating it."""
+    if str(path).strip() == "":
+        raise CaseFileError("no case file given; expected the path of a .toml or .json case file")
     path = Path(path)
-    if not path.exists():
-        raise CaseFileError(f"{path}: file not found")
-    if path.is_dir():
-        raise CaseFileError(f"{path}: is a directory; expected a .toml or .json case file")
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise CaseFileError(f"{path}: unknown file extension {path.suffix or '(none)'!r}; expected .toml or .json")
     try:
+        if not path.exists():
+            if path.is_symlink():
+                raise CaseFileError(f"{path}: is a symbolic link to a missing file or to itself")
+            raise CaseFileError(f"{path}: file not found")
+        if path.is_dir():
+            raise CaseFileError(f"{path}: is a directory; expected a .toml or .json case file")
+        if not path.is_file():
+            raise CaseFileError(f"{path}: is not a regular file; expected a .toml or .json case file")
+        if suffix not in SUFFIXES:
+            raise CaseFileError(f"{path}: unknown file extension {path.suffix or '(none)'!r}; expected .toml or .json")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CaseFileError(f"{path}: file is larger than {MAX_FILE_BYTES:,} bytes; expected a case file")
         data = path.read_bytes()
     except OSError as error:
         raise CaseFileError(f"{path}: reading the file failed: {error.strerror or error}") from error
@@ -42,9 +55,12 @@ def read_case_file(path: str | Path) -> dict:
     if not text.strip():
         raise CaseFileError(f"{path}: file is empty; expected a case with part, settings and options")
     logger.debug("parsing %s as %s", path, suffix[1:].upper())
-    if suffix == ".toml":
-        return _parse_toml(text, path)
-    return _parse_json(text, path)
+    try:
+        if suffix == ".toml":
+            return _parse_toml(text, path)
+        return _parse_json(text, path)
+    except RecursionError:
+        raise CaseFileError(f"{path}: nested too deeply to read; a case file has at most three levels of tables") from None
 
 
 def _parse_toml(text: str, path: Path) -> dict:
@@ -55,13 +71,25 @@ def _parse_toml(text: str, path: Path) -> dict:
         raise CaseFileError(f"{path}: invalid TOML: {error}") from error
 
 
+def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise CaseFileError(f"key {key!r} appears twice in one object; keep one")
+        seen[key] = value
+    return seen
+
+
 def _parse_json(text: str, path: Path) -> dict:
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as error:
         raise CaseFileError(f"{path}: invalid JSON: {error.msg} (at line {error.lineno}, column {error.colno})") from error
+    except CaseFileError as error:
+        raise CaseFileError(f"{path}: invalid JSON: {error}") from None
     if not isinstance(raw, dict):
-        raise CaseFileError(f"{path}: invalid case: the top level is a JSON {type(raw).__name__}; expected an object")
+        found = JSON_TYPE_NAMES.get(type(raw), type(raw).__name__)
+        raise CaseFileError(f"{path}: invalid case: the top level is {found}; expected an object with part, settings and options")
     return raw
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def test_demo_ranges_are_kept():
         ("blank.json", "  \n\n", "file is empty"),
         ("bad.toml", "name = \"x\"\n[part\n", "invalid TOML"),
         ("bad.json", '{"name": "x",\n "part": }', "invalid JSON"),
-        ("list.json", "[1, 2]", "top level is a JSON list"),
+        ("list.json", "[1, 2]", "the top level is an array"),
     ],
 )
 def test_unreadable_file_raises(tmp_path, name, content, expected):
@@ -164,3 +165,51 @@ def test_load_does_not_modify_file(tmp_path):
     load_case(path)
     after = (path.read_bytes(), path.stat().st_mtime_ns)
     assert before == after
+
+
+def read_error(path) -> str:
+    with pytest.raises(CaseFileError) as raised:
+        read_case_file(path)
+    return str(raised.value)
+
+
+def test_fifo_rejected_without_reading(tmp_path):
+    fifo = tmp_path / "case.toml"
+    os.mkfifo(fifo)
+    assert read_error(fifo) == f"{fifo}: is not a regular file; expected a .toml or .json case file"
+
+
+def test_symlink_loop_named(tmp_path):
+    first, second = tmp_path / "a.toml", tmp_path / "b.toml"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    assert read_error(first) == f"{first}: is a symbolic link to a missing file or to itself"
+
+
+@pytest.mark.parametrize("suffix, text", [(".json", '{"name": ' + "[" * 50000 + "]" * 50000 + "}"), (".toml", "name = " + "[" * 50000 + "]" * 50000)])
+def test_deep_nesting_rejected(tmp_path, suffix, text):
+    path = tmp_path / f"deep{suffix}"
+    path.write_text(text, encoding="utf-8")
+    assert read_error(path) == f"{path}: nested too deeply to read; a case file has at most three levels of tables"
+
+
+def test_json_duplicate_key_rejected(tmp_path):
+    path = tmp_path / "dup.json"
+    path.write_text('{"name": "a", "part": {"annual_volume": 1, "annual_volume": 2}}', encoding="utf-8")
+    assert read_error(path) == f"{path}: invalid JSON: key 'annual_volume' appears twice in one object; keep one"
+
+
+@pytest.mark.parametrize("text, found", [("null", "null"), ("[1, 2]", "an array"), ('"case"', "a string")])
+def test_json_top_level_named(tmp_path, text, found):
+    path = tmp_path / "top.json"
+    path.write_text(text, encoding="utf-8")
+    assert read_error(path) == f"{path}: invalid case: the top level is {found}; expected an object with part, settings and options"
+
+
+def test_name_too_long_reported(tmp_path):
+    path = tmp_path / ("a" * 300 + ".toml")
+    assert read_error(path) == f"{path}: reading the file failed: File name too long"
+
+
+def test_empty_path_rejected():
+    assert read_error("") == "no case file given; expected the path of a .toml or .json case file"
