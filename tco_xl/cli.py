@@ -1,4 +1,4 @@
-"""The ``tco-xl`` command: run the demo, compute a case file, list fields and countries.
+"""The ``tco-xl`` command: run the demo, compute a case file or a table of parts, list fields and countries.
 
 Bad input ends with one ``tco-xl: error: ...`` line per problem on stderr
 and exit code 2. Other exceptions are bugs and keep their traceback.
@@ -7,19 +7,31 @@ and exit code 2. Other exceptions are bugs and keep their traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 import textwrap
+import time
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
 from . import defaults as packaged
+from .batch import frame_from_records, read_records, results_table, summarize
 from .casefile import load_case
 from .errors import CaseFileError, TcoError, ValidationError
 from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, RISK_FIELDS, SETTINGS_FIELDS, Field
-from .report import format_table, results_json, summary_csv, write_outputs
+from .frame import compute_frame
+from .report import (
+    OUTPUT_FILES,
+    csv_encoding,
+    format_table,
+    results_json,
+    summary_csv,
+    write_outputs,
+    write_whole,
+)
 from .results import compute_case
 
 logger = logging.getLogger(__name__)
@@ -30,6 +42,11 @@ EXIT_BAD_INPUT = 2
 DEMO_CASE = "demo_case.toml"
 DEFAULT_DEMO_OUTPUT = Path("tco-xl-output") / "demo"
 FORMATS = ("table", "csv", "json")
+BATCH_FORMATS = ("csv", "json")
+DUTCH_CSV_HELP = (
+    "write CSV with ';' between fields and ',' as decimal mark, as a Dutch-locale Excel expects "
+    "(files also get a UTF-8 byte-order mark); default ',' and '.'"
+)
 
 FIELD_SECTIONS = (
     ("[part]", PART_FIELDS),
@@ -51,27 +68,32 @@ class BadInput(Exception):
 # ---------------------------------------------------------------- commands
 
 
-def _print_result(result, output_format: str, folder: Path | None) -> None:
-    """Print the result in ``output_format`` and write the output files to ``folder``."""
-    if output_format == "table":
+def _written_files() -> str:
+    return ", ".join(OUTPUT_FILES[:-1]) + f" and {OUTPUT_FILES[-1]}"
+
+
+def _print_result(result, case, args) -> None:
+    """Print the result in ``args.format`` and write the output files to ``args.output`` when set."""
+    if args.format == "table":
         sys.stdout.write(format_table(result))
-    elif output_format == "csv":
-        sys.stdout.write(summary_csv(result))
+    elif args.format == "csv":
+        sys.stdout.write(summary_csv(result, args.dutch_csv))
     else:
         sys.stdout.write(results_json(result))
+    folder = args.output
     if folder is None:
         return
     try:
-        write_outputs(result, folder)
+        write_outputs(result, folder, case=case, dutch_csv=args.dutch_csv)
     except OSError as error:
         reason = error.strerror or str(error)
         raise BadInput([f"{folder}: writing the output files failed: {reason}"]) from error
     # Keep stdout machine-readable for csv and json.
-    stream = sys.stdout if output_format == "table" else sys.stderr
-    print(f"Wrote lines.csv, summary.csv, path.csv and results.json to {folder.resolve()}", file=stream)
+    stream = sys.stdout if args.format == "table" else sys.stderr
+    print(f"Wrote {_written_files()} to {folder.resolve()}", file=stream)
 
 
-def _compute_file(path: Path, output_format: str, folder: Path | None) -> None:
+def _compute_file(path: Path, args) -> None:
     try:
         case = load_case(path)
     except ValidationError as error:
@@ -82,24 +104,102 @@ def _compute_file(path: Path, output_format: str, folder: Path | None) -> None:
         # For example a DataError when the packaged figures do not cover the case's figures_date.
         raise BadInput([f"{path}: {error}"]) from error
     result = compute_case(case)
-    _print_result(result, output_format, folder)
+    _print_result(result, case, args)
 
 
 def run_demo(args) -> int:
     resource = resources.files("tco_xl.data").joinpath(DEMO_CASE)
+    if args.show_case:
+        sys.stdout.write(resource.read_text(encoding="utf-8"))
+        return EXIT_OK
     with resources.as_file(resource) as path:
         logger.info("running the built-in demo case %s", path)
-        _compute_file(Path(path), args.format, args.output)
+        _compute_file(Path(path), args)
     return EXIT_OK
 
 
 def run_compute(args) -> int:
-    _compute_file(args.case, args.format, args.output)
+    _compute_file(args.case, args)
     return EXIT_OK
 
 
+def _batch_format(args) -> str:
+    if args.format is not None:
+        return args.format
+    if args.output is not None and args.output.suffix.lower() == ".json":
+        return "json"
+    return "csv"
+
+
+def _batch_text(table, output_format: str, dutch_csv: bool) -> str:
+    if output_format == "json":
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        return json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if dutch_csv:
+        return table.to_csv(index=False, sep=";", decimal=",", lineterminator="\n")
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def _batch_summary(summary: dict, seconds: float) -> list[str]:
+    kinds = ", ".join(f"{kind} {count}" for kind, count in summary["cheapest_by_country"].items())
+    cases = summary["cases"]
+    return [
+        f"Computed {cases} cases with {summary['options']} options in {seconds:.2f} s.",
+        f"Cheapest option per case: the baseline in {summary['baseline_cheapest']} of {cases} cases; "
+        f"by country and sourcing: {kinds}.",
+    ]
+
+
+def run_batch(args) -> int:
+    started = time.perf_counter()
+    path = args.parts
+    output_format = _batch_format(args)
+    if args.dutch_csv and output_format != "csv":
+        raise BadInput(["--dutch-csv applies to CSV output only; drop it or use --format csv"])
+    if args.output is not None and args.output.resolve() == path.resolve():
+        raise BadInput([f"{args.output}: is the input file; choose another output file"])
+
+    records = read_records(path)
+    try:
+        frame = frame_from_records(records)
+        computed = compute_frame(frame)
+    except ValidationError as error:
+        raise BadInput([f"{path}: {problem}" for problem in error.problems]) from error
+    except CaseFileError:
+        raise
+    except TcoError as error:
+        raise BadInput([f"{path}: {error}"]) from error
+    table = results_table(frame, computed)
+    text = _batch_text(table, output_format, args.dutch_csv)
+    summary = _batch_summary(summarize(table), time.perf_counter() - started)
+
+    if args.output is None:
+        sys.stdout.write(text)
+        # Keep stdout machine-readable.
+        print("\n".join(summary), file=sys.stderr)
+        return EXIT_OK
+    encoding = csv_encoding(args.dutch_csv) if output_format == "csv" else "utf-8"
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(args.output, text, encoding)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise BadInput([f"{args.output}: writing the results failed: {reason}"]) from error
+    summary.append(f"Wrote {len(table)} result rows to {args.output.resolve()}")
+    print("\n".join(summary))
+    return EXIT_OK
+
+
+def _allowed_text(spec: Field) -> str:
+    # The country field has no fixed choices: the packaged country table sets them.
+    if spec.kind == "country" or (spec.name == "country" and not spec.choices):
+        codes = ", ".join(packaged.countries())
+        return f"an ISO country code from `tco-xl countries`: {codes}"
+    return spec.allowed()
+
+
 def _describe_field(spec: Field) -> str:
-    parts = [spec.allowed()]
+    parts = [_allowed_text(spec)]
     if spec.unit:
         parts.append(spec.unit)
     if spec.kind in ("number", "integer") and spec.uncertain:
@@ -118,6 +218,7 @@ def run_fields(args) -> int:
     lines.append("The top level also takes name = \"...\" (the case name).")
     lines.append("A number field marked { low, base, high } also takes a table such as { low = 1, base = 2, high = 3 };")
     lines.append("the base value is computed. Fields left out take the packaged defaults (see `tco-xl countries`).")
+    lines.append("A table for `tco-xl batch` takes these fields as columns, plus case (the part id) and option (the option name).")
     print("\n".join(lines))
     return EXIT_OK
 
@@ -169,9 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--output", type=Path, default=DEFAULT_DEMO_OUTPUT, metavar="DIR",
-        help=f"folder for lines.csv, summary.csv, path.csv and results.json; created if missing (default {DEFAULT_DEMO_OUTPUT})",
+        help=f"folder for {_written_files()}; created if missing (default {DEFAULT_DEMO_OUTPUT})",
     )
     _add_format(demo, "With csv or json the folder line goes to stderr.")
+    demo.add_argument("--dutch-csv", action="store_true", help=DUTCH_CSV_HELP)
+    demo.add_argument(
+        "--show-case", action="store_true",
+        help="print the built-in case file (TOML) to use as a template, and compute nothing",
+    )
     demo.set_defaults(handler=run_demo)
 
     compute = commands.add_parser(
@@ -182,10 +288,31 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("case", type=Path, metavar="CASE", help="case file, .toml or .json (see `tco-xl fields`)")
     compute.add_argument(
         "--output", type=Path, default=None, metavar="DIR",
-        help="also write lines.csv, summary.csv, path.csv and results.json to this folder; created if missing",
+        help=f"also write {_written_files()} to this folder; created if missing",
     )
     _add_format(compute, "")
+    compute.add_argument("--dutch-csv", action="store_true", help=DUTCH_CSV_HELP)
     compute.set_defaults(handler=run_compute)
+
+    batch = commands.add_parser(
+        "batch",
+        help="compute a table of part-options (.csv or .xlsx), one result row per option",
+        description="Compute a table with one row per part-option: a 'case' column with the part id, an "
+        "'option' column with the option name and case-file fields as further columns (see `tco-xl fields`). "
+        "Empty cells and missing columns take the packaged defaults. Part and settings fields must agree "
+        "across the rows of one case.",
+    )
+    batch.add_argument("parts", type=Path, metavar="PARTS", help="table of part-options, .csv (',' ';' or tab separated) or .xlsx (needs openpyxl)")
+    batch.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="RESULTS",
+        help="file for the results, replaced whole; default stdout, with the summary on stderr",
+    )
+    batch.add_argument(
+        "--format", choices=BATCH_FORMATS, default=None,
+        help="results format: csv or json (a list of objects); default json when RESULTS ends in .json, else csv",
+    )
+    batch.add_argument("--dutch-csv", action="store_true", help=DUTCH_CSV_HELP)
+    batch.set_defaults(handler=run_batch)
 
     fields = commands.add_parser(
         "fields",

@@ -1,10 +1,14 @@
 """Present a ``CaseResult``: a plain-text comparison table and output files.
 
 ``format_table`` renders the comparison for a terminal. ``write_outputs``
-writes lines.csv, summary.csv, path.csv and results.json. Each file goes to
-a temporary file in the target folder first and is then moved over the old
-one with ``os.replace``, so a reader sees the old or the new file, never a
-partial one.
+writes lines.csv, summary.csv, path.csv, defaults.csv and results.json. Each
+file goes to a temporary file in the target folder first and is then moved
+over the old one with ``os.replace``, so a reader sees the old or the new
+file, never a partial one.
+
+CSV files use ``,`` between fields and ``.`` as decimal mark, or with
+``dutch_csv`` ``;`` and ``,`` as a Dutch-locale Excel expects. Booleans are
+written as True and False in both, as pandas writes them.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import json
 import logging
 import math
 import os
+import re
 import tempfile
 import textwrap
 from pathlib import Path
 
+from .defaults import QUALITY_FLAGS
 from .lines import GROUPS, LINES
 from .results import CaseResult, OptionResult
 
@@ -30,7 +36,34 @@ MAX_COLUMN_WIDTH = 22
 BASELINE_MARK = "*"
 NOTE_WIDTH = 88
 
-OUTPUT_FILES = ("lines.csv", "summary.csv", "path.csv", "results.json")
+OUTPUT_FILES = ("lines.csv", "summary.csv", "path.csv", "defaults.csv", "results.json")
+
+# Per-unit amounts get more decimals when a TCO is this small, so that small lines stay visible.
+SMALL_TCO_EUR = 10.0
+SMALL_TCO_DECIMALS = 4
+
+# A default taken from a packaged figure names its quality flag first in brackets,
+# as in "CN default (estimate, <source>, <date>)". Structural defaults such as
+# "default: none" carry no flag.
+PACKAGED_SOURCE = re.compile(r"\((" + "|".join(QUALITY_FLAGS) + r"),")
+
+# Settings shown in the table header: field, label and how the value is written.
+KEY_SETTINGS = (
+    ("cost_of_capital", "cost of capital", "percent"),
+    ("carrying_rate", "carrying rate", "percent"),
+    ("discount_rate", "discount rate", "percent"),
+    ("horizon_years", "horizon", "years"),
+    ("figures_date", "figures date", "date"),
+)
+
+
+def packaged_defaults(defaults_used: dict[str, str]) -> dict[str, str]:
+    """Return the defaults taken from a packaged figure (published, measured or estimate).
+
+    Structural defaults such as "default: none" or "default: no customs
+    inside the EU" are left out, because no packaged figure is their source.
+    """
+    return {name: source for name, source in defaults_used.items() if PACKAGED_SOURCE.search(source)}
 
 
 # ---------------------------------------------------------------- table
@@ -84,9 +117,16 @@ def _header(table: _Table, options: list[OptionResult]) -> None:
     table.row("", [f"{option.country} {option.sourcing}" for option in options])
 
 
-def _cost_lines(table: _Table, options: list[OptionResult]) -> int:
-    """Add the cost lines under their groups; return how many all-zero lines were left out."""
-    hidden = 0
+def _unit_decimals(options: list[OptionResult]) -> int:
+    """Return the decimals of per-unit amounts: more when some option's TCO is small."""
+    if any(abs(option.tco_per_unit_eur) < SMALL_TCO_EUR for option in options):
+        return SMALL_TCO_DECIMALS
+    return 2
+
+
+def _cost_lines(table: _Table, options: list[OptionResult], decimals: int) -> list[str]:
+    """Add the cost lines under their groups; return the labels of the all-zero lines left out."""
+    hidden = []
     for group, title in GROUPS.items():
         shown = []
         for line in LINES:
@@ -94,50 +134,50 @@ def _cost_lines(table: _Table, options: list[OptionResult]) -> int:
                 continue
             values = [option.lines[line.id] for option in options]
             if all(value == 0 for value in values):
-                hidden += 1
+                hidden.append(line.label)
                 continue
             shown.append((line.label, values))
         if not shown:
             continue
         table.heading(title)
         for label, values in shown:
-            table.row(f"  {label}", [_money(value) for value in values])
-        table.row("  Subtotal", [_money(option.groups[group]) for option in options])
+            table.row(f"  {label}", [_money(value, decimals) for value in values])
+        table.row("  Subtotal", [_money(option.groups[group], decimals) for option in options])
     return hidden
 
 
-def _comparison(table: _Table, result: CaseResult) -> None:
+def _comparison(table: _Table, result: CaseResult, decimals: int) -> None:
     options = result.options
-    table.row("TCO per unit (EUR)", [_money(o.tco_per_unit_eur) for o in options])
+    table.row("TCO per unit (EUR)", [_money(o.tco_per_unit_eur, decimals) for o in options])
     table.row("Annual TCO (EUR a year)", [_money(o.annual_tco_eur, 0) for o in options])
-    table.row("Gap with baseline (EUR per unit)", ["-" if o.baseline else _money(o.gap_per_unit_eur) for o in options])
+    table.row("Gap with baseline (EUR per unit)", ["-" if o.baseline else _money(o.gap_per_unit_eur, decimals) for o in options])
     table.row("Gap with baseline (EUR a year)", ["-" if o.baseline else _money(o.gap_per_year_eur, 0) for o in options])
     table.blank()
 
     table.heading("TCO per unit by year (EUR)")
     for index in range(result.horizon_years):
         year = result.start_year + index
-        table.row(f"  {year}", [_money(o.path[index].tco_per_unit_eur) for o in options])
+        table.row(f"  {year}", [_money(o.path[index].tco_per_unit_eur, decimals) for o in options])
     table.heading("Cumulative gap with baseline (EUR)")
     for index in range(result.horizon_years):
         year = result.start_year + index
         table.row(f"  {year}", ["-" if o.baseline else _money(o.path[index].cumulative_gap_eur, 0) for o in options])
     table.blank()
 
-    table.row(f"NPV of {result.horizon_years} years of cost (EUR)", [_money(o.npv_eur, 0) for o in options])
-    table.row("Break-even price (EUR per unit)", ["-" if o.baseline else _money(o.break_even_price_eur) for o in options])
-    table.row("Break-even price (option currency)", [_break_even_in_currency(o) for o in options])
+    table.row("NPV of yearly costs at year end (EUR)", [_money(o.npv_eur, 0) for o in options])
+    table.row("Break-even price (EUR per unit)", ["-" if o.baseline else _money(o.break_even_price_eur, decimals) for o in options])
+    table.row("Break-even price (option currency)", [_break_even_in_currency(o, decimals) for o in options])
     last_year = result.start_year + result.horizon_years - 1
     table.row("Baseline cheaper from year", [_cheaper_from(o, last_year) for o in options])
-    table.row("Inputs still at defaults", [str(len(o.defaults_used)) for o in options])
+    table.row("Inputs at packaged defaults", [str(len(packaged_defaults(o.defaults_used))) for o in options])
 
 
-def _break_even_in_currency(option: OptionResult) -> str:
+def _break_even_in_currency(option: OptionResult, decimals: int) -> str:
     if option.baseline:
         return "-"
     if option.sourcing == "make":
         return "n/a (make)"
-    return f"{_money(option.break_even_price_currency)} {option.currency}"
+    return f"{_money(option.break_even_price_currency, decimals)} {option.currency}"
 
 
 def _cheaper_from(option: OptionResult, last_year: int) -> str:
@@ -148,34 +188,72 @@ def _cheaper_from(option: OptionResult, last_year: int) -> str:
     return str(option.baseline_cheaper_from_year)
 
 
+def _setting_text(value, style: str) -> str:
+    if style == "percent":
+        return f"{float(value) * 100:g} %"
+    if style == "years":
+        return f"{int(value)} years"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def settings_line(result: CaseResult) -> str:
+    """Describe the key settings of ``result``, each marked as a default or as given in the case."""
+    parts = []
+    for name, label, style in KEY_SETTINGS:
+        if name not in result.settings:
+            continue
+        origin = "default" if name in result.settings_defaults_used else "given"
+        parts.append(f"{label} {_setting_text(result.settings[name], style)} ({origin})")
+    return "Settings: " + ", ".join(parts) if parts else ""
+
+
 def format_table(result: CaseResult) -> str:
     """Render the comparison of all options as a plain-text table in EUR per unit."""
     options = result.options
+    decimals = _unit_decimals(options)
     table = _Table(_column_width(result), len(options))
     table.heading(f"Case: {result.name}")
     table.heading(
         f"Part: {result.part}, {result.annual_volume:,.0f} units a year, "
         f"{result.horizon_years}-year path from {result.start_year}; costs in EUR per unit unless stated"
     )
+    settings = settings_line(result)
+    if settings:
+        table.rows.extend(textwrap.wrap(settings, NOTE_WIDTH))
     table.blank()
     _header(table, options)
     table.rule()
-    hidden = _cost_lines(table, options)
+    hidden = _cost_lines(table, options, decimals)
     table.rule()
-    _comparison(table, result)
+    _comparison(table, result, decimals)
     table.blank()
-    notes = [f"{BASELINE_MARK} baseline: the option the others are compared with."]
+    for note in _notes(result, hidden):
+        table.rows.extend(textwrap.wrap(note, NOTE_WIDTH))
+    return "\n".join(row.rstrip() for row in table.rows) + "\n"
+
+
+def _notes(result: CaseResult, hidden: list[str]) -> list[str]:
+    notes = [
+        f"{BASELINE_MARK} baseline: the option the others are compared with. Gap = option minus "
+        "baseline, so a negative gap means the option is cheaper than the baseline."
+    ]
     if hidden:
-        notes.append(f"{hidden} cost lines are zero in every option and are not shown.")
+        notes.append(f"Zero in every option and not shown: {', '.join(hidden)}.")
+    notes.append(
+        f"NPV: the total cost of each of the {result.horizon_years} years, discounted at the discount "
+        "rate from the end of that year. Investments enter through depreciation and financing, "
+        "not as an outlay at the start."
+    )
     notes.append(
         "Break-even price: the price (or direct cost of a make option) at which the option's TCO "
         "equals the baseline's. Baseline cheaper from year: the first year in which the cumulative "
         "gap favours the baseline."
     )
-    notes.append("results.json lists every input still at its default, with its source.")
-    for note in notes:
-        table.rows.extend(textwrap.wrap(note, NOTE_WIDTH))
-    return "\n".join(row.rstrip() for row in table.rows) + "\n"
+    notes.append(
+        "Inputs at packaged defaults: inputs taken from a packaged figure (published, measured or "
+        "estimate). defaults.csv and results.json list every default used, with its source."
+    )
+    return notes
 
 
 # ---------------------------------------------------------------- CSV and JSON
@@ -190,6 +268,7 @@ def _number(value) -> float | str:
 
 LINE_COLUMNS = ("option", "line_id", "group", "label", "formula", "eur_per_unit")
 PATH_COLUMNS = ("option", "year", "tco_per_unit_eur", "annual_cost_eur", "cumulative_gap_eur")
+DEFAULT_COLUMNS = ("option", "field", "value", "source")
 SUMMARY_COLUMNS = (
     "option",
     "country",
@@ -204,9 +283,12 @@ SUMMARY_COLUMNS = (
     "break_even_price_eur",
     "break_even_price_currency",
     "baseline_cheaper_from_year",
-    "defaults_used",
+    "inputs_at_packaged_defaults",
     *(f"{group}_eur_per_unit" for group in GROUPS),
 )
+# The option column of defaults.csv for inputs that belong to the whole case.
+PART_ROW = "[part]"
+SETTINGS_ROW = "[settings]"
 
 
 def line_rows(result: CaseResult) -> list[list]:
@@ -246,24 +328,69 @@ def summary_rows(result: CaseResult) -> list[list]:
                 _number(option.break_even_price_eur),
                 _number(option.break_even_price_currency),
                 _number(option.baseline_cheaper_from_year),
-                len(option.defaults_used),
+                len(packaged_defaults(option.defaults_used)),
                 *(option.groups[group] for group in GROUPS),
             ]
         )
     return rows
 
 
-def _csv_text(columns, rows) -> str:
+def _default_value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return _number(value)
+
+
+def defaults_rows(result: CaseResult, case=None) -> list[list]:
+    """Return one row per input left at its default, in the order of ``DEFAULT_COLUMNS``.
+
+    Settings come first, then the part (only when ``case`` is given), then
+    each option. ``result`` does not keep the option inputs, so the value of
+    an option's default is filled from ``case`` and left empty without it.
+    """
+    rows = [
+        [SETTINGS_ROW, name, _default_value(result.settings.get(name)), source]
+        for name, source in result.settings_defaults_used.items()
+    ]
+    if case is not None:
+        rows.extend(
+            [PART_ROW, name, _default_value(case.part.values.get(name)), source]
+            for name, source in case.part.defaults_used.items()
+        )
+    inputs = {option.name: option.values for option in case.options} if case is not None else {}
+    for option in result.options:
+        values = inputs.get(option.name, {})
+        rows.extend(
+            [option.name, name, _default_value(values.get(name)), source]
+            for name, source in option.defaults_used.items()
+        )
+    return rows
+
+
+def _dutch_cell(value):
+    # Floats get a decimal comma; bool is an int subclass and no float, so True stays True.
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return value
+
+
+def csv_text(columns, rows, dutch_csv: bool = False) -> str:
+    """Return CSV text with a header row; ``dutch_csv`` writes ``;`` between fields and decimal commas."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    if dutch_csv:
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_dutch_cell(value) for value in row] for row in rows)
+    else:
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
     return buffer.getvalue()
 
 
-def summary_csv(result: CaseResult) -> str:
+def summary_csv(result: CaseResult, dutch_csv: bool = False) -> str:
     """Return summary.csv as text: one row per option."""
-    return _csv_text(SUMMARY_COLUMNS, summary_rows(result))
+    return csv_text(SUMMARY_COLUMNS, summary_rows(result), dutch_csv)
 
 
 def _json_ready(value):
@@ -289,10 +416,10 @@ def _umask() -> int:
     return mask
 
 
-def _write_whole(path: Path, text: str) -> None:
+def write_whole(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
     handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        "w", encoding=encoding, newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
     try:
         with handle:
@@ -307,24 +434,38 @@ def _write_whole(path: Path, text: str) -> None:
         raise
 
 
-def write_outputs(result: CaseResult, folder: str | Path) -> list[Path]:
-    """Write lines.csv, summary.csv, path.csv and results.json to ``folder``; return their paths.
+def csv_encoding(dutch_csv: bool) -> str:
+    """Return the encoding of written CSV files.
 
-    The folder is created when missing. Raises ``OSError`` when it cannot
-    be created or written; files already replaced stay replaced.
+    A Dutch-locale Excel reads a CSV file without a byte-order mark as
+    Windows-1252, so Dutch CSV files get one (utf-8-sig).
+    """
+    return "utf-8-sig" if dutch_csv else "utf-8"
+
+
+def write_outputs(result: CaseResult, folder: str | Path, case=None, dutch_csv: bool = False) -> list[Path]:
+    """Write lines.csv, summary.csv, path.csv, defaults.csv and results.json to ``folder``; return their paths.
+
+    ``case`` is the case behind ``result``; defaults.csv takes the values of
+    the option and part defaults from it (see ``defaults_rows``). With
+    ``dutch_csv`` the CSV files use ``;`` and decimal commas. The folder is
+    created when missing. Raises ``OSError`` when it cannot be created or
+    written; files already replaced stay replaced.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     contents = {
-        "lines.csv": _csv_text(LINE_COLUMNS, line_rows(result)),
-        "summary.csv": summary_csv(result),
-        "path.csv": _csv_text(PATH_COLUMNS, path_rows(result)),
+        "lines.csv": csv_text(LINE_COLUMNS, line_rows(result), dutch_csv),
+        "summary.csv": summary_csv(result, dutch_csv),
+        "path.csv": csv_text(PATH_COLUMNS, path_rows(result), dutch_csv),
+        "defaults.csv": csv_text(DEFAULT_COLUMNS, defaults_rows(result, case), dutch_csv),
         "results.json": results_json(result),
     }
     written = []
     for name in OUTPUT_FILES:
         path = folder / name
-        _write_whole(path, contents[name])
+        encoding = csv_encoding(dutch_csv) if name.endswith(".csv") else "utf-8"
+        write_whole(path, contents[name], encoding)
         logger.debug("wrote %s", path)
         written.append(path)
     logger.info("wrote %d output files to %s", len(written), folder)

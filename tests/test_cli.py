@@ -7,18 +7,23 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
+from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tco_xl import __version__
 from tco_xl.cli import main
+from tco_xl.defaults import countries
 from tco_xl.lines import LINES
-from tco_xl.report import OUTPUT_FILES
+from tco_xl.report import OUTPUT_FILES, packaged_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_TOML = ROOT / "examples" / "vietnam_vs_turkey.toml"
 EXAMPLE_JSON = ROOT / "examples" / "vietnam_vs_turkey.json"
+EXAMPLE_PARTS = ROOT / "examples" / "parts.csv"
 DEMO_OPTIONS = ("Make in Tilburg", "Buy in China", "Buy in Poland")
 
 GOOD_CASE = """
@@ -296,6 +301,17 @@ def test_countries_lists_sources(capsys):
     assert "fx_eur_per_unit" in out
 
 
+def test_fields_country_lists_codes(capsys):
+    code, out, _ = run(capsys, "fields")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.strip().startswith("country "))
+    assert "an ISO country code from `tco-xl countries`" in line
+    for country_code in countries():
+        assert country_code in line
+    assert "one of \n" not in out
+    assert not any(line.rstrip().endswith("one of") for line in out.splitlines())
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["--version"])
@@ -352,3 +368,327 @@ def test_readme_quick_start_commands():
     assert "python -m pytest" in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in ci
+
+
+# ---------------------------------------------------------------- table details
+
+
+def test_table_explains_gap_sign(capsys):
+    _, out, _ = run(capsys, "compute", str(EXAMPLE_TOML))
+    assert "a negative gap means the option is cheaper than the baseline" in " ".join(out.split())
+
+
+def test_table_names_hidden_lines(capsys):
+    _, out, _ = run(capsys, "compute", str(EXAMPLE_TOML))
+    notes = " ".join(out.split("Zero in every option and not shown:")[1].split()).split(".")[0]
+    assert "cost lines are zero" not in out
+    for label in ("Materials", "Direct labour", "Air freight", "Warranty claims", "Strategic effects"):
+        assert label in notes
+
+
+def test_table_settings_header(capsys, tmp_path):
+    text = GOOD_CASE.replace('figures_date = "2026-07-01"', 'figures_date = "2026-07-01"\ndiscount_rate = 0.1')
+    path = write_case(tmp_path, text)
+    _, out, _ = run(capsys, "compute", str(path))
+    header = " ".join(out.split("Make in Tilburg")[0].split())
+    assert "discount rate 10 % (given)" in header
+    assert "figures date 2026-07-01 (given)" in header
+    assert "cost of capital" in header
+    assert "carrying rate" in header
+    assert "horizon 5 years (default)" in header
+
+
+def test_table_npv_label(capsys):
+    _, out, _ = run(capsys, "compute", str(EXAMPLE_TOML))
+    assert "NPV of yearly costs at year end (EUR)" in out
+    assert "Investments enter through depreciation and financing" in " ".join(out.split())
+
+
+def test_table_small_tco_four_decimals(capsys, tmp_path):
+    text = (
+        GOOD_CASE.replace("annual_volume = 12000", "annual_volume = 40000")
+        .replace("unit_weight_kg = 28", "unit_weight_kg = 1.2")
+        .replace("unit_volume_m3 = 0.29", "unit_volume_m3 = 0.0025")
+        .replace("materials_eur = 40", "materials_eur = 2.1")
+        .replace("labour_hours = 1.5", "labour_hours = 0.05")
+        .replace("price = 420", "price = 18")
+        .replace("price = 380", "price = 14")
+    )
+    path = write_case(tmp_path, text)
+    _, out, _ = run(capsys, "compute", str(path))
+    row = next(line for line in out.splitlines() if line.startswith("TCO per unit (EUR)"))
+    cells = row.split()[4:]
+    assert len(cells) == 3
+    for cell in cells:
+        assert len(cell.split(".")[1]) == 4
+
+
+def test_table_large_tco_two_decimals(capsys, tmp_path):
+    _, out, _ = run(capsys, "demo", "--output", str(tmp_path / "out"))
+    row = next(line for line in out.splitlines() if line.startswith("TCO per unit (EUR)"))
+    for cell in row.split()[4:]:
+        assert len(cell.split(".")[1]) == 2
+
+
+def test_packaged_default_count(capsys, tmp_path):
+    folder = tmp_path / "out"
+    _, out, _ = run(capsys, "demo", "--output", str(folder))
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    expected = [len(packaged_defaults(option["defaults_used"])) for option in data["options"]]
+    row = next(line for line in out.splitlines() if line.startswith("Inputs at packaged defaults"))
+    assert row.split()[4:] == [str(count) for count in expected]
+    with open(folder / "summary.csv", newline="", encoding="utf-8") as handle:
+        summary = list(csv.DictReader(handle))
+    assert [int(row["inputs_at_packaged_defaults"]) for row in summary] == expected
+    assert "defaults_used" not in summary[0]
+
+
+def test_packaged_defaults_skip_structural():
+    used = {
+        "duty_rate": "default: no customs inside the EU",
+        "antidumping_rate": "default: none",
+        "fill_factor": "default (estimate, packing losses, 2026-01-01)",
+        "fx_eur_per_unit": "CNY rate (published, ECB euro reference rate, 2026-03-02)",
+        "transit_days": "CN default (measured, schedule data, 2026-02-01)",
+    }
+    assert sorted(packaged_defaults(used)) == ["fill_factor", "fx_eur_per_unit", "transit_days"]
+
+
+def test_defaults_csv_lists_every_default(capsys, tmp_path):
+    folder = tmp_path / "out"
+    run(capsys, "demo", "--output", str(folder))
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    with open(folder / "defaults.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["option", "field", "value", "source"]
+    for option in data["options"]:
+        listed = {row["field"]: row for row in rows if row["option"] == option["name"]}
+        assert set(listed) == set(option["defaults_used"])
+        for name, source in option["defaults_used"].items():
+            assert listed[name]["source"] == source
+            assert listed[name]["value"] != ""
+    settings = {row["field"] for row in rows if row["option"] == "[settings]"}
+    assert settings == set(data["settings_defaults_used"])
+
+
+# ---------------------------------------------------------------- demo --show-case and --dutch-csv
+
+
+def test_demo_show_case(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "demo", "--show-case")
+    assert code == 0
+    assert err == ""
+    packaged = resources.files("tco_xl.data").joinpath("demo_case.toml").read_text(encoding="utf-8")
+    assert out == packaged
+    assert len(tomllib.loads(out)["options"]) == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_case_is_a_valid_template(capsys, tmp_path):
+    _, text, _ = run(capsys, "demo", "--show-case")
+    path = write_case(tmp_path, text)
+    code, out, _ = run(capsys, "compute", str(path))
+    assert code == 0
+    assert "Make in Tilburg" in out
+
+
+def read_dutch(path) -> pd.DataFrame:
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+
+
+def test_demo_dutch_csv_files(capsys, tmp_path):
+    plain = tmp_path / "plain"
+    dutch = tmp_path / "dutch"
+    run(capsys, "demo", "--output", str(plain))
+    code, _, _ = run(capsys, "demo", "--output", str(dutch), "--dutch-csv")
+    assert code == 0
+    for name in ("lines.csv", "summary.csv", "path.csv", "defaults.csv"):
+        raw = (dutch / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        header = raw[3:].split(b"\n")[0]
+        assert b";" in header
+        assert b"," not in header
+        if name == "defaults.csv":
+            # Its value column mixes text and numbers, so pandas keeps the decimal commas as text.
+            assert len(read_dutch(dutch / name)) == len(pd.read_csv(plain / name))
+            continue
+        expected = pd.read_csv(plain / name)
+        got = read_dutch(dutch / name)
+        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+    summary = (dutch / "summary.csv").read_text(encoding="utf-8-sig")
+    assert ";True;" in summary
+    assert ";False;" in summary
+
+
+def test_compute_dutch_csv_stdout(capsys):
+    code, out, _ = run(capsys, "compute", str(EXAMPLE_TOML), "--format", "csv", "--dutch-csv")
+    assert code == 0
+    rows = pd.read_csv(io.StringIO(out), sep=";", decimal=",")
+    _, plain, _ = run(capsys, "compute", str(EXAMPLE_TOML), "--format", "csv")
+    expected = pd.read_csv(io.StringIO(plain))
+    pd.testing.assert_frame_equal(rows, expected, check_exact=False, rtol=1e-12)
+    assert "," in out.splitlines()[1]
+
+
+# ---------------------------------------------------------------- batch
+
+
+def test_batch_writes_csv(capsys, tmp_path):
+    target = tmp_path / "results.csv"
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 0
+    assert err == ""
+    table = pd.read_csv(target)
+    records = pd.read_csv(EXAMPLE_PARTS)
+    assert len(table) == len(records)
+    assert list(table["option"]) == list(records["option"])
+    for name in ("case", "option", "baseline", "tco_per_unit_eur", "annual_tco_eur", "gap_per_unit_eur",
+                 "gap_per_year_eur", "npv_eur", "break_even_price_eur", "group_price", "tco_year_1",
+                 "baseline_cheaper_from_year", *(line.id for line in LINES)):
+        assert name in table.columns
+    cases = records["case"].nunique()
+    assert f"Computed {cases} cases with {len(records)} options in " in out
+    assert "Cheapest option per case: the baseline in " in out
+    assert str(target.resolve()) in out
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["results.csv"]
+
+
+def test_batch_stdout_csv(capsys, tmp_path):
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS))
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert len(table) == len(pd.read_csv(EXAMPLE_PARTS))
+    assert err.startswith("Computed ")
+
+
+def test_batch_json(capsys, tmp_path):
+    target = tmp_path / "results.json"
+    code, _, _ = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 0
+    rows = json.loads(target.read_text(encoding="utf-8"))
+    assert rows[0]["case"] == "P-100"
+    assert rows[0]["baseline"] is True
+    assert rows[0]["break_even_price_eur"] is None
+    years = [row["baseline_cheaper_from_year"] for row in rows]
+    assert all(year is None or isinstance(year, int) for year in years)
+
+
+def test_batch_dutch_csv_equals_plain(capsys, tmp_path):
+    plain = tmp_path / "plain.csv"
+    dutch = tmp_path / "dutch.csv"
+    run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(plain))
+    code, _, _ = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(dutch), "--dutch-csv")
+    assert code == 0
+    pd.testing.assert_frame_equal(read_dutch(dutch), pd.read_csv(plain), check_exact=False, rtol=1e-12)
+
+
+def test_batch_reads_dutch_csv(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    pd.read_csv(EXAMPLE_PARTS, dtype={"case": str}).to_csv(source, index=False, sep=";", decimal=",")
+    plain = tmp_path / "plain.csv"
+    dutch = tmp_path / "dutch.csv"
+    run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(plain))
+    code, _, err = run(capsys, "batch", str(source), "-o", str(dutch))
+    assert code == 0, err
+    pd.testing.assert_frame_equal(pd.read_csv(dutch), pd.read_csv(plain))
+
+
+def test_batch_dutch_csv_rejects_json(capsys, tmp_path):
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "--format", "json", "--dutch-csv")
+    assert code == 2
+    assert out == ""
+    assert err == "tco-xl: error: --dutch-csv applies to CSV output only; drop it or use --format csv\n"
+
+
+def test_batch_bad_rows_exit_2(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    records = pd.read_csv(EXAMPLE_PARTS, dtype=str)
+    records.loc[1, "annual_volume"] = "30000"
+    records.loc[4, "price"] = "-1"
+    records.to_csv(source, index=False)
+    before = (source.read_bytes(), source.stat().st_mtime_ns)
+    target = tmp_path / "results.csv"
+    target.write_text("old results\n", encoding="utf-8")
+    code, out, err = run(capsys, "batch", str(source), "-o", str(target))
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith(f"tco-xl: error: {source}: ")
+    assert "rows 2-4 (case 'P-100'): annual_volume differs" in lines[0]
+    assert "row 6 (case 'P-200'): options[2] 'Buy in China': price = -1.0 is invalid" in lines[1]
+    assert (source.read_bytes(), source.stat().st_mtime_ns) == before
+    assert target.read_text(encoding="utf-8") == "old results\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["parts.csv", "results.csv"]
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("missing.csv", None, "file not found"),
+        ("parts.csv", "", "file is empty"),
+        ("parts.toml", "a = 1\n", "unknown file extension '.toml'"),
+        ("parts.csv", "part,option\nA,x\n", "records: missing column 'case'"),
+    ],
+)
+def test_batch_bad_file_exit_2(capsys, tmp_path, name, content, expected):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "batch", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"tco-xl: error: {path}: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_batch_refuses_to_overwrite_input(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    source.write_bytes(EXAMPLE_PARTS.read_bytes())
+    code, _, err = run(capsys, "batch", str(source), "-o", str(source))
+    assert code == 2
+    assert "is the input file" in err
+    assert source.read_bytes() == EXAMPLE_PARTS.read_bytes()
+
+
+def test_batch_replaces_output_whole(capsys, tmp_path):
+    target = tmp_path / "out" / "results.csv"
+    run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    first = target.read_bytes()
+    code, _, _ = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 0
+    assert target.read_bytes() == first
+    assert [path.name for path in target.parent.iterdir()] == ["results.csv"]
+
+
+def test_batch_unwritable_output_exit_2(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    target = blocker / "results.csv"
+    code, _, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 2
+    assert err.startswith(f"tco-xl: error: {target}: writing the results failed")
+    assert "Traceback" not in err
+
+
+def test_console_script_batch(tmp_path):
+    target = tmp_path / "results.csv"
+    done = subprocess.run(
+        [console_script(), "batch", str(EXAMPLE_PARTS), "-o", str(target)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Computed " in done.stdout
+    assert "\r" not in done.stderr
+    assert target.is_file()
+
+
+def test_readme_documents_batch_and_options():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in ("tco-xl batch", "frame_from_records", "--dutch-csv", "--show-case", "examples/parts.csv", "Tilburg"):
+        assert text in readme
