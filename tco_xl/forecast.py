@@ -9,7 +9,20 @@ from __future__ import annotations
 import numpy as np
 
 from .defaults import dutch_figures
-from .lines import GROUPS, LINE_GROUP, LINES, compute_lines, physical_quantities
+from .lines import GROUPS, LINE_GROUP, LINE_IDS, compute_lines, physical_quantities
+
+FIXED_LINE_IDS = ("machine_overhead", "depreciation", "packaging", "brokerage", "financing", "bmkb_fee",
+                  "warranty", "transition", "training", "risk_events", "training_subsidy")
+VARYING_LINE_IDS = tuple(line_id for line_id in LINE_IDS if line_id not in FIXED_LINE_IDS)
+
+
+def total_of(values: dict):
+    """Return the sum of the values of a mapping of lines."""
+    items = list(values.values())
+    result = items[0] + items[1]
+    for value in items[2:]:
+        result += value
+    return result
 
 
 def _by_year(table: dict, years, before_first):
@@ -45,13 +58,18 @@ def rules_of_year(x, year_index: int) -> dict:
     return {**x, "ets_surrender_share": ets_surrender_share(years), "cbam_factor": factor, "cbam_certificates_due": due}
 
 
-def total(lines: dict):
-    """Return the sum of all cost lines."""
-    first, second, *rest = LINES
-    result = lines[first.id] + lines[second.id]
-    for line in rest:
+def total(lines: dict, fixed_total=None):
+    """Return the sum of all cost lines.
+
+    With ``fixed_total``, the sum of the lines in ``FIXED_LINE_IDS``, only the
+    other lines are added to it: the path years and the break-even step
+    share those fixed lines.
+    """
+    ids = LINE_IDS if fixed_total is None else VARYING_LINE_IDS
+    result = lines[ids[0]] + lines[ids[1]] if fixed_total is None else fixed_total + lines[ids[0]]
+    for line_id in ids[2:] if fixed_total is None else ids[1:]:
         # In place on arrays: no new array for each of the 30-odd additions.
-        result += lines[line.id]
+        result += lines[line_id]
     return result
 
 
@@ -78,6 +96,7 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
     physical = physical_quantities(x)
     lines, quantities = compute_lines(x, physical=physical)
     tco = total(lines)
+    fixed_total = total_of(physical["fixed_lines"])
     volume = x["annual_volume"]
     horizon = x["horizon_years"]
     years = int(np.max(horizon)) if max_horizon is None else max_horizon
@@ -86,7 +105,7 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
     shifted = dict(x)
     shifted["price"] = x["price"] + (1 - x["make"]) / x["fx_eur_per_unit"]
     shifted["materials_eur"] = x["materials_eur"] + x["make"]
-    slope = total(compute_lines(shifted, physical=physical)[0]) - tco
+    slope = total(compute_lines(shifted, physical=physical)[0], fixed_total) - tco
 
     path_unit = []
     npv = 0.0
@@ -95,7 +114,7 @@ def evaluate(x, max_horizon: int | None = None) -> dict:
             unit = tco
         else:
             year_lines, _ = compute_lines(rules_of_year(x, year_index), year_index, physical)
-            unit = total(year_lines)
+            unit = total(year_lines, fixed_total)
         inside = year_index < horizon
         npv = npv + np.where(inside, unit * volume / (1 + x["discount_rate"]) ** (year_index + 1), 0.0)
         path_unit.append(np.where(inside, unit, np.nan))

@@ -142,6 +142,11 @@ def physical_quantities(x) -> dict:
         "surface_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share,
         "air_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"],
         "fixed_lines": fixed_lines(x, shipment_units),
+        # 1 where the buyer pays a leg or the insurance, 0 where the Incoterm puts it on the seller.
+        "buyer_origin": 1 - x["seller_origin"],
+        "buyer_main": 1 - x["seller_main"],
+        "buyer_insurance": 1 - x["seller_insurance"],
+        "buyer_destination": 1 - x["seller_destination"],
     }
 
 
@@ -181,14 +186,14 @@ def compute_lines(x, year_index=0, physical=None):
     destination_leg = freight.per_unit_leg(x["inland_destination_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
     air_leg = freight.air_freight(x["air_share"], physical["chargeable_kg"], x["air_rate_eur_per_kg"] * growth["freight"])
     # The insured value is the CIF value: the invoice plus the legs to the border it lacks.
-    insured_value = invoice + (1 - x["seller_origin"]) * origin_leg + (1 - x["seller_main"]) * (main_leg + air_leg)
+    insured_value = invoice + physical["buyer_origin"] * origin_leg + physical["buyer_main"] * (main_leg + air_leg)
     insurance = freight.insurance(x["insurance_rate"], insured_value)
 
-    out["main_freight"] = (1 - x["seller_main"]) * main_leg
-    out["air_freight"] = (1 - x["seller_main"]) * air_leg
-    out["inland_origin"] = (1 - x["seller_origin"]) * origin_leg
-    out["inland_destination"] = (1 - x["seller_destination"]) * destination_leg
-    out["insurance"] = (1 - x["seller_insurance"]) * insurance
+    out["main_freight"] = physical["buyer_main"] * main_leg
+    out["air_freight"] = physical["buyer_main"] * air_leg
+    out["inland_origin"] = physical["buyer_origin"] * origin_leg
+    out["inland_destination"] = physical["buyer_destination"] * destination_leg
+    out["insurance"] = physical["buyer_insurance"] * insurance
 
     # Customs.
     value = customs.customs_value(
@@ -230,7 +235,7 @@ def compute_lines(x, year_index=0, physical=None):
 
     # Carbon.
     surface_tco2e = physical["surface_tco2e"]
-    out["carbon_ets"] = (1 - x["seller_main"]) * carbon.maritime_ets(
+    out["carbon_ets"] = physical["buyer_main"] * carbon.maritime_ets(
         x["ets_applies"], surface_tco2e, x["ets_voyage_share"], x["ets_surrender_share"], x["carbon_price_eur_per_t"] * growth["carbon"],
     )
     payable_tco2e = carbon.cbam_payable_tco2e(x["embedded_tco2e_per_unit"], x["cbam_benchmark_tco2e_per_unit"], x["cbam_factor"])
