@@ -67,11 +67,23 @@ def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
     for name in names:
         column = df[name]
         values = _numbers(column)
+        spec = FIELD_SPECS.get(name)
+        low, high = values.min(), values.max()
+        # Fast path for the usual column: finite (min and max would be NaN or inf
+        # otherwise), within range and, where needed, whole numbers.
+        if np.isfinite(low) and np.isfinite(high) and (
+            spec is None
+            or (
+                (low > spec.minimum if spec.exclusive_minimum else low >= spec.minimum)
+                and high <= spec.maximum
+                and spec.kind == "number"
+            )
+        ):
+            continue
         bad = ~np.isfinite(values)
         if bad.any():
             problems.append(f"frame column {name}: {_shown(column[bad].iloc[0])} in rows {_rows_text(bad, df.index)} is invalid; expected a finite number")
             continue
-        spec = FIELD_SPECS.get(name)
         if spec is None:
             continue
         low, high = (0.0, 1.0) if spec.kind == "bool" else (spec.minimum, spec.maximum)
@@ -191,11 +203,12 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
         return block[:, position[name]]
 
     tco = column("tco_per_unit_eur")
+    base_tco = tco[base]
     volume = x["annual_volume"]
     column("annual_tco_eur")[:] = tco * volume
-    column("gap_per_unit_eur")[:] = tco - tco[base]
-    column("gap_per_year_eur")[:] = (tco - tco[base]) * volume
-    break_even = np.where(is_baseline, np.nan, break_even_price(direct_cost, slope, tco, tco[base]))
+    np.subtract(tco, base_tco, out=column("gap_per_unit_eur"))
+    np.multiply(column("gap_per_unit_eur"), volume, out=column("gap_per_year_eur"))
+    break_even = np.where(is_baseline, np.nan, break_even_price(direct_cost, slope, tco, base_tco))
     column("break_even_price_eur")[:] = break_even
     column("break_even_price_currency")[:] = np.where(x["make"] == 0, break_even / x["fx_eur_per_unit"], np.nan)
 

@@ -60,16 +60,23 @@ DERIVED_COLUMNS = (
 LOADED_MODES = ("sea", "rail", "road")
 
 
-def _lookup(table: dict, key):
-    """Look ``key`` up in ``table``: one value, or each value of a pandas column.
+def _factorised(value):
+    """Return a pandas column as (codes, distinct values), or a single value as it is.
 
-    A column is factorised first, so each distinct text is looked up once;
-    mapping a million texts one by one takes seconds.
+    Each distinct text is then looked up once; mapping a million texts one by
+    one takes seconds.
     """
-    if isinstance(key, pd.Series):
-        codes, uniques = pd.factorize(key, sort=False)
-        values = np.array([float(table[text]) for text in uniques])
-        return values[codes]
+    if isinstance(value, pd.Series):
+        codes, uniques = pd.factorize(value, sort=False)
+        return codes, list(uniques)
+    return value
+
+
+def _lookup(table: dict, key):
+    """Look ``key`` up in ``table``: one value, or each row of a factorised column."""
+    if isinstance(key, tuple):
+        codes, uniques = key
+        return np.array([float(table[text]) for text in uniques])[codes]
     return float(table[key])
 
 
@@ -79,6 +86,7 @@ def derive_columns(row) -> dict:
     load_types = defaults.load_types()
     factors = defaults.emission_factors()
     outside_eu = {code: float(not (c.eu_member or code == "NL")) for code, c in countries.items()}
+    row = {name: _factorised(row[name]) for name in CATEGORY_COLUMNS}
     derived = {
         "make": _lookup({"make": 1.0, "buy": 0.0}, row["sourcing"]),
         "customs_applies": _lookup(outside_eu, row["country"]),

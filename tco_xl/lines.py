@@ -80,8 +80,12 @@ LINE_GROUP = {line.id: line.group for line in LINES}
 
 
 def year_factors(x, year_index):
-    """Return the growth multipliers of wages, FX, freight and carbon for a year of the path."""
-    if year_index == 0:
+    """Return the growth multipliers of wages, FX, freight and carbon for a year of the path.
+
+    ``year_index`` may be an array with a leading year axis; the result then
+    has a value for each year and row.
+    """
+    if np.ndim(year_index) == 0 and year_index == 0:
         return {"wage": 1.0, "home_wage": 1.0, "fx": 1.0, "freight": 1.0, "carbon": 1.0}
     return {
         # Local wage growth turned into EUR with the trend of the country's currency.

@@ -1,28 +1,34 @@
 """Present a ``CaseResult``: a plain-text comparison table and output files.
 
 ``format_table`` renders the comparison for a terminal. ``write_outputs``
-writes lines.csv, summary.csv, path.csv, defaults.csv and results.json. Each
-file goes to a temporary file in the target folder first and is then moved
-over the old one with ``os.replace``, so a reader sees the old or the new
-file, never a partial one.
+writes lines.csv, summary.csv, path.csv, defaults.csv and results.json. All
+files go to temporary files in the target folder first and are then moved
+over the old ones with ``os.replace``, so a reader sees the old or the new
+file, never a partial one, and a failed run leaves the old set in place.
 
 CSV files use ``,`` between fields and ``.`` as decimal mark, or with
 ``dutch_csv`` ``;`` and ``,`` as a Dutch-locale Excel expects. Booleans are
-written as True and False in both, as pandas writes them.
+written as True and False in both, as pandas writes them. Text cells that a
+spreadsheet would run as a formula get a leading ``'`` (see
+``escape_formula``); JSON output keeps the text as it is.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import logging
 import math
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
+
+import pandas as pd
 
 from .defaults import QUALITY_FLAGS
 from .lines import GROUPS, LINES
@@ -37,6 +43,11 @@ BASELINE_MARK = "*"
 NOTE_WIDTH = 88
 
 OUTPUT_FILES = ("lines.csv", "summary.csv", "path.csv", "defaults.csv", "results.json")
+
+# A text cell starting with one of these is run as a formula by Excel and
+# LibreOffice. A leading quote makes them show it as text, as the OWASP
+# "CSV Injection" page advises.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Per-unit amounts get more decimals when a TCO is this small, so that small lines stay visible.
 SMALL_TCO_EUR = 10.0
@@ -367,6 +378,26 @@ def defaults_rows(result: CaseResult, case=None) -> list[list]:
     return rows
 
 
+def escape_formula(value):
+    """Return ``value`` with a ``'`` in front when it is text that a spreadsheet would run as a formula.
+
+    Only ``str`` values change, so numbers (negative ones too) stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def escape_formula_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``table`` with ``escape_formula`` applied to the text cells of its object and string columns."""
+    escaped = table.copy()
+    for name in escaped.columns:
+        column = escaped[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            escaped[name] = column.map(escape_formula, na_action="ignore")
+    return escaped
+
+
 def _dutch_cell(value):
     # Floats get a decimal comma; bool is an int subclass and no float, so True stays True.
     if isinstance(value, float):
@@ -375,7 +406,12 @@ def _dutch_cell(value):
 
 
 def csv_text(columns, rows, dutch_csv: bool = False) -> str:
-    """Return CSV text with a header row; ``dutch_csv`` writes ``;`` between fields and decimal commas."""
+    """Return CSV text with a header row; ``dutch_csv`` writes ``;`` between fields and decimal commas.
+
+    Text cells pass through ``escape_formula`` before floats get their
+    decimal comma, so a Dutch "-1,5" stays a number.
+    """
+    rows = [[escape_formula(value) for value in row] for row in rows]
     buffer = io.StringIO()
     if dutch_csv:
         writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
@@ -416,8 +452,8 @@ def _umask() -> int:
     return mask
 
 
-def write_whole(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+def _write_temporary(path: Path, text: str, encoding: str) -> Path:
+    """Write ``text`` to a new temporary file in the folder of ``path``; return the temporary file's path."""
     handle = tempfile.NamedTemporaryFile(
         "w", encoding=encoding, newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
@@ -428,10 +464,85 @@ def write_whole(path: Path, text: str, encoding: str = "utf-8") -> None:
             os.fsync(handle.fileno())
         # NamedTemporaryFile creates the file with mode 0600; give it the usual mode.
         os.chmod(handle.name, 0o666 & ~_umask())
-        os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+    return Path(handle.name)
+
+
+def _backup(path: Path) -> Path | None:
+    """Copy ``path`` to a temporary file next to it; return the copy, or None when ``path`` does not exist."""
+    if not path.exists():
+        return None
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old")
+    os.close(descriptor)
+    try:
+        shutil.copy2(path, name)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _restore(path: Path, backup: Path | None) -> None:
+    """Put back the old content of ``path`` from ``backup``, or remove ``path`` when it did not exist before."""
+    try:
+        if backup is None:
+            path.unlink(missing_ok=True)
+        else:
+            os.replace(backup, path)
+    except OSError as error:
+        logger.error("restoring %s after a failed write failed: %s; it keeps the new content", path, error)
+
+
+def _replace_all(temporaries: dict[Path, Path]) -> None:
+    """Move each temporary file over its target; when a move fails, restore the targets already replaced."""
+    # The last target needs no backup, because when its move fails no file after it was replaced.
+    backups: dict[Path, Path | None] = {}
+    replaced: list[Path] = []
+    try:
+        for path in list(temporaries)[:-1]:
+            backups[path] = _backup(path)
+        for path, temporary in temporaries.items():
+            os.replace(temporary, path)
+            replaced.append(path)
+    except BaseException:
+        for path in reversed(replaced):
+            _restore(path, backups[path])
+        raise
+    finally:
+        for backup in backups.values():
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+
+
+def write_files_together(files: dict[Path, tuple[str, str]]) -> None:
+    """Write every file of ``files`` (path to text and encoding) whole, and all of them or none.
+
+    Each text goes to a temporary file in the folder of its path first. Only
+    when all are written are they moved into place with ``os.replace``. When
+    a move fails, the files replaced before it get their old content back
+    from a copy made just before, and files that did not exist are removed.
+    Raises ``IsADirectoryError`` before writing anything when a path is an
+    existing folder, and otherwise the ``OSError`` of the step that failed.
+    """
+    for path in files:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    temporaries: dict[Path, Path] = {}
+    try:
+        for path, (text, encoding) in files.items():
+            temporaries[path] = _write_temporary(path, text, encoding)
+        _replace_all(temporaries)
+    finally:
+        # After a successful move the temporary name no longer exists.
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+
+
+def write_whole(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    write_files_together({Path(path): (text, encoding)})
 
 
 def csv_encoding(dutch_csv: bool) -> str:
@@ -450,7 +561,8 @@ def write_outputs(result: CaseResult, folder: str | Path, case=None, dutch_csv: 
     the option and part defaults from it (see ``defaults_rows``). With
     ``dutch_csv`` the CSV files use ``;`` and decimal commas. The folder is
     created when missing. Raises ``OSError`` when it cannot be created or
-    written; files already replaced stay replaced.
+    written, and then leaves the files already in it as they were (see
+    ``write_files_together``).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -461,12 +573,13 @@ def write_outputs(result: CaseResult, folder: str | Path, case=None, dutch_csv: 
         "defaults.csv": csv_text(DEFAULT_COLUMNS, defaults_rows(result, case), dutch_csv),
         "results.json": results_json(result),
     }
-    written = []
+    files = {}
     for name in OUTPUT_FILES:
-        path = folder / name
         encoding = csv_encoding(dutch_csv) if name.endswith(".csv") else "utf-8"
-        write_whole(path, contents[name], encoding)
+        files[folder / name] = (contents[name], encoding)
+    write_files_together(files)
+    written = list(files)
+    for path in written:
         logger.debug("wrote %s", path)
-        written.append(path)
     logger.info("wrote %d output files to %s", len(written), folder)
     return written
