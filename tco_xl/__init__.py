@@ -2,9 +2,10 @@
 
 Build a case with ``build_case`` (or read one with ``load_case``), compute
 it with ``compute_case``, or compute many part-options at once with
-``compute_frame``.
+``compute_frame`` on rows from ``frame_from_cases`` or ``frame_from_records``.
 """
 
+from .batch import frame_from_records, read_records
 from .case import Case, build_case
 from .casefile import load_case
 from .errors import CaseFileError, DataError, TcoError, ValidationError
@@ -25,6 +26,8 @@ __all__ = [
     "compute_case",
     "compute_frame",
     "frame_from_cases",
+    "frame_from_records",
+    "read_records",
     "load_case",
     "__version__",
 ]

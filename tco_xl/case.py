@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 RANGE_KEYS = ("low", "base", "high")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Longest echo of a found value in a message; longer values are cut.
+# Maximum length of a found value echoed in a message; longer values are cut.
 MAX_ECHO_CHARS = 60
 SEA_LIKE_MODES = ("sea", "rail", "air")
 
@@ -281,7 +281,7 @@ def _currency_rate(currency: str) -> packaged.Figure | None:
 
 @dataclass
 class _OptionContext:
-    """What the default rules of one option look at: its country, sourcing and where it sits."""
+    """The context of one option's default rules: its country, defaults and location in messages."""
 
     option: Option
     country: packaged.Country
