@@ -1,12 +1,16 @@
 """The ``tco-xl`` command: run the demo, compute a case file or a table of parts, list fields and countries.
 
-Bad input ends with one ``tco-xl: error: ...`` line per problem on stderr
-and exit code 2. Other exceptions are bugs and keep their traceback.
+Bad input, an output that cannot be written and a failed write to stdout
+end with one ``tco-xl: error: ...`` line per problem on stderr and exit code
+2. When the reader of stdout closes the pipe early (as ``head`` does), the
+command stops without a message and exits with 1. Other exceptions are bugs
+and keep their traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import logging
 import os
@@ -26,6 +30,7 @@ from .frame import compute_frame
 from .report import (
     OUTPUT_FILES,
     csv_encoding,
+    escape_formula_columns,
     format_table,
     results_json,
     summary_csv,
@@ -39,8 +44,10 @@ logger = logging.getLogger(__name__)
 PROG = "tco-xl"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+# Exit code for a closed stdout pipe, as in the "Note on SIGPIPE" of Python's signal module documentation.
+EXIT_BROKEN_PIPE = 1
 DEMO_CASE = "demo_case.toml"
-DEFAULT_DEMO_OUTPUT = Path("tco-xl-output") / "demo"
+DEFAULT_DEMO_OUTPUT = str(Path("tco-xl-output") / "demo")
 FORMATS = ("table", "csv", "json")
 BATCH_FORMATS = ("csv", "json")
 DUTCH_CSV_HELP = (
@@ -58,11 +65,120 @@ FIELD_SECTIONS = (
 
 
 class BadInput(Exception):
-    """Bad input found by the command itself; ``lines`` are printed one per stderr line."""
+    """A problem the command reports itself, such as bad input or an output it cannot write.
+
+    ``lines`` are printed one per stderr line and the exit code is 2.
+    """
 
     def __init__(self, lines: list[str]):
         super().__init__("; ".join(lines))
         self.lines = lines
+
+
+class StdoutFailed(Exception):
+    """Writing to stdout failed with an error other than a closed pipe, for example a full disk."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error.strerror or str(error))
+        self.reason = error.strerror or str(error)
+
+
+# ---------------------------------------------------------------- stdout
+
+
+def _flush_stdout() -> None:
+    """Flush stdout; raise ``StdoutFailed`` on a write error, but let ``BrokenPipeError`` through."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StdoutFailed(error) from error
+
+
+def _write_stdout(text: str) -> None:
+    """Write ``text`` to stdout and flush it, so that a write error shows up here and not at exit."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StdoutFailed(error) from error
+    _flush_stdout()
+
+
+def _discard_stdout() -> None:
+    """Point the file descriptor of stdout at the null device, so that the flush at interpreter exit goes there."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        # A replaced sys.stdout, as under pytest's capture, has no file descriptor.
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+# ---------------------------------------------------------------- output paths
+#
+# These checks use os.path, whose exists() and isdir() return False where
+# Path.exists() and Path.is_dir() of Python 3.11 raise, for example on a
+# folder without search permission.
+
+
+def _first_existing(path: Path) -> Path:
+    """Return ``path`` or its nearest ancestor that exists."""
+    for candidate in (path, *path.parents):
+        if os.path.exists(candidate):
+            return candidate
+    return Path(".")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def _output_folder(text: str, case_path: str | Path | None) -> Path:
+    """Check ``--output`` before anything is computed or printed; return it as a path.
+
+    Raises ``BadInput`` when it is empty, when it or an ancestor is an
+    existing non-folder, when one of the output files is an existing folder,
+    or when an output file would replace the case file ``case_path``.
+    """
+    if not text.strip():
+        raise BadInput(["--output is empty; expected a folder for the output files"])
+    folder = Path(text)
+    existing = _first_existing(folder)
+    if not os.path.isdir(existing):
+        raise BadInput([f"{existing}: is not a directory; expected a folder for the output files"])
+    if existing != folder:
+        # The folder will be created, so none of its files exists yet.
+        return folder
+    for name in OUTPUT_FILES:
+        target = folder / name
+        if os.path.isdir(target):
+            raise BadInput([f"{target}: is a directory, so {name} cannot be written; remove it or choose another output folder"])
+        if case_path is not None and _same_file(target, Path(case_path)):
+            raise BadInput([f"{target}: is the input case file, which {name} would replace; choose another output folder"])
+    return folder
+
+
+def _output_file(text: str, input_path: Path) -> Path:
+    """Check the ``--output`` file of ``batch`` before anything is computed; return it as a path."""
+    if not text.strip():
+        raise BadInput(["--output is empty; expected a file for the results"])
+    output = Path(text)
+    if os.path.isdir(output):
+        raise BadInput([f"{output}: is a directory; expected a file for the results"])
+    existing = _first_existing(output.parent)
+    if not os.path.isdir(existing):
+        raise BadInput([f"{existing}: is not a directory; expected a folder for the results file"])
+    if os.path.realpath(output) == os.path.realpath(input_path) or _same_file(output, input_path):
+        raise BadInput([f"{output}: is the input file; choose another output file"])
+    return output
 
 
 # ---------------------------------------------------------------- commands
@@ -72,28 +188,36 @@ def _written_files() -> str:
     return ", ".join(OUTPUT_FILES[:-1]) + f" and {OUTPUT_FILES[-1]}"
 
 
-def _print_result(result, case, args) -> None:
-    """Print the result in ``args.format`` and write the output files to ``args.output`` when set."""
+def _print_result(result, case, folder: Path | None, args) -> None:
+    """Write the output files to ``folder`` when given, then print the result in ``args.format``.
+
+    The files come first, so that a failed write prints no result.
+    """
+    if folder is not None:
+        try:
+            write_outputs(result, folder, case=case, dutch_csv=args.dutch_csv)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise BadInput([f"{folder}: writing the output files failed: {reason}"]) from error
     if args.format == "table":
-        sys.stdout.write(format_table(result))
+        _write_stdout(format_table(result))
     elif args.format == "csv":
-        sys.stdout.write(summary_csv(result, args.dutch_csv))
+        _write_stdout(summary_csv(result, args.dutch_csv))
     else:
-        sys.stdout.write(results_json(result))
-    folder = args.output
+        _write_stdout(results_json(result))
     if folder is None:
         return
-    try:
-        write_outputs(result, folder, case=case, dutch_csv=args.dutch_csv)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise BadInput([f"{folder}: writing the output files failed: {reason}"]) from error
+    wrote = f"Wrote {_written_files()} to {folder.resolve()}"
     # Keep stdout machine-readable for csv and json.
-    stream = sys.stdout if args.format == "table" else sys.stderr
-    print(f"Wrote {_written_files()} to {folder.resolve()}", file=stream)
+    if args.format == "table":
+        _write_stdout(wrote + "\n")
+    else:
+        print(wrote, file=sys.stderr)
 
 
-def _compute_file(path: Path, args) -> None:
+def _compute_file(path: str | Path, args) -> None:
+    """Compute the case file at ``path`` (a string as given, so that "" is not read as ".")."""
+    folder = _output_folder(args.output, path) if args.output is not None else None
     try:
         case = load_case(path)
     except ValidationError as error:
@@ -104,17 +228,17 @@ def _compute_file(path: Path, args) -> None:
         # For example a DataError when the packaged figures do not cover the case's figures_date.
         raise BadInput([f"{path}: {error}"]) from error
     result = compute_case(case)
-    _print_result(result, case, args)
+    _print_result(result, case, folder, args)
 
 
 def run_demo(args) -> int:
     resource = resources.files("tco_xl.data").joinpath(DEMO_CASE)
     if args.show_case:
-        sys.stdout.write(resource.read_text(encoding="utf-8"))
+        _write_stdout(resource.read_text(encoding="utf-8"))
         return EXIT_OK
     with resources.as_file(resource) as path:
         logger.info("running the built-in demo case %s", path)
-        _compute_file(Path(path), args)
+        _compute_file(path, args)
     return EXIT_OK
 
 
@@ -126,7 +250,7 @@ def run_compute(args) -> int:
 def _batch_format(args) -> str:
     if args.format is not None:
         return args.format
-    if args.output is not None and args.output.suffix.lower() == ".json":
+    if args.output is not None and Path(args.output).suffix.lower() == ".json":
         return "json"
     return "csv"
 
@@ -135,6 +259,7 @@ def _batch_text(table, output_format: str, dutch_csv: bool) -> str:
     if output_format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
         return json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    table = escape_formula_columns(table)
     if dutch_csv:
         return table.to_csv(index=False, sep=";", decimal=",", lineterminator="\n")
     return table.to_csv(index=False, lineterminator="\n")
@@ -150,18 +275,58 @@ def _batch_summary(summary: dict, seconds: float) -> list[str]:
     ]
 
 
+class _RepeatFilter(logging.Filter):
+    """Let the first record of each message pass and count the identical ones after it."""
+
+    def __init__(self):
+        super().__init__()
+        self.first: dict[str, logging.LogRecord] = {}
+        self.repeats: collections.Counter[str] = collections.Counter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.first:
+            self.repeats[message] += 1
+            return False
+        self.first[message] = record
+        return True
+
+    def log_repeats(self, target: logging.Logger) -> None:
+        """Log each repeated message once more on ``target``, with the number of repeats."""
+        for message, count in self.repeats.items():
+            level = self.first[message].levelno
+            target.log(level, "%s (repeated for %d more %s)", message, count, "case" if count == 1 else "cases")
+
+
+def _frame_once_per_message(records):
+    """Run ``frame_from_records``, logging each distinct ``tco_xl.case`` message once.
+
+    ``build_case`` warns about a figures date past the packaged data once
+    per case, which would repeat the same line for every case of a batch.
+    """
+    case_logger = logging.getLogger("tco_xl.case")
+    repeats = _RepeatFilter()
+    case_logger.addFilter(repeats)
+    try:
+        return frame_from_records(records)
+    finally:
+        case_logger.removeFilter(repeats)
+        repeats.log_repeats(case_logger)
+
+
 def run_batch(args) -> int:
     started = time.perf_counter()
-    path = args.parts
+    if not args.parts.strip():
+        raise BadInput(["no parts table given; expected the path of a .csv or .xlsx file"])
+    path = Path(args.parts)
     output_format = _batch_format(args)
     if args.dutch_csv and output_format != "csv":
         raise BadInput(["--dutch-csv applies to CSV output only; drop it or use --format csv"])
-    if args.output is not None and args.output.resolve() == path.resolve():
-        raise BadInput([f"{args.output}: is the input file; choose another output file"])
+    output = _output_file(args.output, path) if args.output is not None else None
 
     records = read_records(path)
     try:
-        frame = frame_from_records(records)
+        frame = _frame_once_per_message(records)
         computed = compute_frame(frame)
     except ValidationError as error:
         raise BadInput([f"{path}: {problem}" for problem in error.problems]) from error
@@ -173,20 +338,20 @@ def run_batch(args) -> int:
     text = _batch_text(table, output_format, args.dutch_csv)
     summary = _batch_summary(summarize(table), time.perf_counter() - started)
 
-    if args.output is None:
-        sys.stdout.write(text)
+    if output is None:
+        _write_stdout(text)
         # Keep stdout machine-readable.
         print("\n".join(summary), file=sys.stderr)
         return EXIT_OK
     encoding = csv_encoding(args.dutch_csv) if output_format == "csv" else "utf-8"
     try:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        write_whole(args.output, text, encoding)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(output, text, encoding)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise BadInput([f"{args.output}: writing the results failed: {reason}"]) from error
-    summary.append(f"Wrote {len(table)} result rows to {args.output.resolve()}")
-    print("\n".join(summary))
+        raise BadInput([f"{output}: writing the results failed: {reason}"]) from error
+    summary.append(f"Wrote {len(table)} result rows to {output.resolve()}")
+    _write_stdout("\n".join(summary) + "\n")
     return EXIT_OK
 
 
@@ -219,7 +384,7 @@ def run_fields(args) -> int:
     lines.append("A number field marked { low, base, high } also takes a table such as { low = 1, base = 2, high = 3 };")
     lines.append("the base value is computed. Fields left out take the packaged defaults (see `tco-xl countries`).")
     lines.append("A table for `tco-xl batch` takes these fields as columns, plus case (the part id) and option (the option name).")
-    print("\n".join(lines))
+    _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -233,7 +398,7 @@ def run_countries(args) -> int:
             lines.append(f"    {name:<32} {figure.value:>12g}  {figure.unit}  [{figure.quality}, {figure.date}]")
             lines.extend(textwrap.wrap(figure.source, 96, initial_indent=" " * 8, subsequent_indent=" " * 8))
         lines.append("")
-    print("\n".join(lines).rstrip())
+    _write_stdout("\n".join(lines).rstrip() + "\n")
     return EXIT_OK
 
 
@@ -269,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compute the built-in case, print the comparison and write the output files.",
     )
     demo.add_argument(
-        "--output", type=Path, default=DEFAULT_DEMO_OUTPUT, metavar="DIR",
+        "--output", default=DEFAULT_DEMO_OUTPUT, metavar="DIR",
         help=f"folder for {_written_files()}; created if missing (default {DEFAULT_DEMO_OUTPUT})",
     )
     _add_format(demo, "With csv or json the folder line goes to stderr.")
@@ -285,9 +450,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="compute a case file (.toml or .json)",
         description="Compute a case file and print the comparison of its options.",
     )
-    compute.add_argument("case", type=Path, metavar="CASE", help="case file, .toml or .json (see `tco-xl fields`)")
+    # Paths stay strings until checked, because Path("") would turn an empty argument into ".".
+    compute.add_argument("case", metavar="CASE", help="case file, .toml or .json (see `tco-xl fields`)")
     compute.add_argument(
-        "--output", type=Path, default=None, metavar="DIR",
+        "--output", default=None, metavar="DIR",
         help=f"also write {_written_files()} to this folder; created if missing",
     )
     _add_format(compute, "")
@@ -302,9 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Empty cells and missing columns take the packaged defaults. Part and settings fields must agree "
         "across the rows of one case.",
     )
-    batch.add_argument("parts", type=Path, metavar="PARTS", help="table of part-options, .csv (',' ';' or tab separated) or .xlsx (needs openpyxl)")
+    batch.add_argument("parts", metavar="PARTS", help="table of part-options, .csv (',' ';' or tab separated) or .xlsx (needs openpyxl)")
     batch.add_argument(
-        "-o", "--output", type=Path, default=None, metavar="RESULTS",
+        "-o", "--output", default=None, metavar="RESULTS",
         help="file for the results, replaced whole; default stdout, with the summary on stderr",
     )
     batch.add_argument(
@@ -346,24 +512,39 @@ def _report(lines: list[str]) -> int:
     return EXIT_BAD_INPUT
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        # --help and --version print to stdout and exit; flush here so that a write error is reported.
+        _flush_stdout()
+        raise
     _configure_logging(args.verbose)
     try:
-        return args.handler(args)
+        code = args.handler(args)
     except BadInput as error:
-        return _report(error.lines)
+        code = _report(error.lines)
     except ValidationError as error:
-        return _report(error.problems)
+        code = _report(error.problems)
     except TcoError as error:
         # CaseFileError messages already start with the file name.
-        return _report([str(error)])
+        code = _report([str(error)])
+    _flush_stdout()
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    try:
+        return _run(argv)
     except BrokenPipeError:
-        # The reader of stdout (for example `head`) closed the pipe; stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        # The reader of stdout (for example `head`) closed the pipe, so stop without a message.
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    except StdoutFailed as error:
+        _discard_stdout()
+        return _report([f"writing to standard output failed: {error.reason}"])
 
 
 if __name__ == "__main__":

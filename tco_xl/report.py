@@ -3,7 +3,7 @@
 ``format_table`` renders the comparison for a terminal. ``write_outputs``
 writes lines.csv, summary.csv, path.csv, defaults.csv and results.json. All
 files go to temporary files in the target folder first and are then moved
-over the old ones with ``os.replace``, so a reader sees the old or the new
+over the old ones with ``os.replace``. So a reader sees the old or the new
 file, never a partial one, and a failed run leaves the old set in place.
 
 CSV files use ``,`` between fields and ``.`` as decimal mark, or with
@@ -45,9 +45,9 @@ NOTE_WIDTH = 88
 OUTPUT_FILES = ("lines.csv", "summary.csv", "path.csv", "defaults.csv", "results.json")
 
 # A text cell starting with one of these is run as a formula by Excel and
-# LibreOffice. A leading quote makes them show it as text, as the OWASP
-# "CSV Injection" page advises.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# LibreOffice. A leading quote makes them show it as text. OWASP ASVS
+# requirement 1.2.10 (CSV and formula injection) requires this escape.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 # Per-unit amounts get more decimals when a TCO is this small, so that small lines stay visible.
 SMALL_TCO_EUR = 10.0
@@ -492,7 +492,7 @@ def _restore(path: Path, backup: Path | None) -> None:
         else:
             os.replace(backup, path)
     except OSError as error:
-        logger.error("restoring %s after a failed write failed: %s; it keeps the new content", path, error)
+        logger.error("restoring %s after a failed write failed, so it keeps the new content: %s", path, error)
 
 
 def _replace_all(temporaries: dict[Path, Path]) -> None:

@@ -1,8 +1,10 @@
 """Tests of the tco-xl command line, run in-process through main() and once as the console script."""
 
 import csv
+import errno
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -15,10 +17,12 @@ import pandas as pd
 import pytest
 
 from tco_xl import __version__
+from tco_xl.casefile import load_case
 from tco_xl.cli import main
 from tco_xl.defaults import countries
 from tco_xl.lines import LINES
-from tco_xl.report import OUTPUT_FILES, packaged_defaults
+from tco_xl.report import OUTPUT_FILES, escape_formula, packaged_defaults, write_outputs
+from tco_xl.results import compute_case
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_TOML = ROOT / "examples" / "vietnam_vs_turkey.toml"
@@ -191,10 +195,165 @@ def test_compute_does_not_modify_input(capsys, tmp_path):
 def test_output_folder_is_a_file(capsys, tmp_path):
     blocker = tmp_path / "out"
     blocker.write_text("not a folder", encoding="utf-8")
-    code, _, err = run(capsys, "compute", str(EXAMPLE_TOML), "--output", str(blocker))
+    code, out, err = run(capsys, "compute", str(EXAMPLE_TOML), "--output", str(blocker))
     assert code == 2
-    assert err.startswith(f"tco-xl: error: {blocker}: writing the output files failed")
-    assert "Traceback" not in err
+    assert out == ""
+    assert err == f"tco-xl: error: {blocker}: is not a directory; expected a folder for the output files\n"
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.parametrize("command", ["compute", "demo"])
+def test_output_folder_is_a_device(capsys, command):
+    if not Path(os.devnull).exists() or Path(os.devnull).is_dir():
+        pytest.skip(f"{os.devnull} is no device file here")
+    argv = [command, str(EXAMPLE_TOML)] if command == "compute" else [command]
+    code, out, err = run(capsys, *argv, "--output", os.devnull)
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {os.devnull}: is not a directory; expected a folder for the output files\n"
+
+
+def test_output_folder_under_a_file(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code, out, err = run(capsys, "compute", str(EXAMPLE_TOML), "--output", str(blocker / "sub" / "out"))
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {blocker}: is not a directory; expected a folder for the output files\n"
+
+
+@pytest.mark.parametrize("command", ["compute", "demo"])
+def test_empty_output_folder_rejected(capsys, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    argv = [command, str(EXAMPLE_TOML)] if command == "compute" else [command]
+    code, out, err = run(capsys, *argv, "--output", "")
+    assert code == 2
+    assert out == ""
+    assert err == "tco-xl: error: --output is empty; expected a folder for the output files\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_case_path_rejected(capsys):
+    code, out, err = run(capsys, "compute", "")
+    assert code == 2
+    assert out == ""
+    assert err == "tco-xl: error: no case file given; expected the path of a .toml or .json case file\n"
+
+
+# ---------------------------------------------------------------- output files: input and all-or-nothing
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def test_output_rejects_replacing_case_file(capsys, tmp_path):
+    folder = tmp_path / "ow"
+    folder.mkdir()
+    case = folder / "results.json"
+    shutil.copy(EXAMPLE_JSON, case)
+    before = (case.read_bytes(), case.stat().st_mtime_ns)
+    code, out, err = run(capsys, "compute", str(case), "--output", str(folder))
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"tco-xl: error: {case}: is the input case file, which results.json would replace; "
+        "choose another output folder\n"
+    )
+    assert (case.read_bytes(), case.stat().st_mtime_ns) == before
+    assert [path.name for path in folder.iterdir()] == ["results.json"]
+
+
+def test_output_rejects_link_to_case_file(capsys, tmp_path):
+    case = write_case(tmp_path, GOOD_CASE)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    os.link(case, folder / "lines.csv")
+    code, out, err = run(capsys, "compute", str(case), "--output", str(folder))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"tco-xl: error: {folder / 'lines.csv'}: is the input case file")
+    assert case.read_text(encoding="utf-8") == GOOD_CASE
+
+
+def test_output_file_name_is_directory(capsys, tmp_path):
+    folder = tmp_path / "out"
+    run(capsys, "demo", "--output", str(folder))
+    (folder / "results.json").unlink()
+    (folder / "results.json").mkdir()
+    before = snapshot(folder)
+    code, out, err = run(capsys, "compute", str(EXAMPLE_TOML), "--output", str(folder))
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"tco-xl: error: {folder / 'results.json'}: is a directory, so results.json cannot be written; "
+        "remove it or choose another output folder\n"
+    )
+    assert snapshot(folder) == before
+    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_write_outputs_directory_writes_nothing(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "path.csv").mkdir()
+    (folder / "lines.csv").write_text("old lines\n", encoding="utf-8")
+    result = compute_case(load_case(EXAMPLE_TOML))
+    with pytest.raises(IsADirectoryError):
+        write_outputs(result, folder)
+    assert (folder / "lines.csv").read_text(encoding="utf-8") == "old lines\n"
+    assert sorted(path.name for path in folder.iterdir()) == ["lines.csv", "path.csv"]
+
+
+class FailingReplace:
+    """Stand-in for os.replace that fails on one call and does the real move otherwise."""
+
+    def __init__(self, failing_call: int):
+        self.failing_call = failing_call
+        self.calls = 0
+        self.real = os.replace
+
+    def __call__(self, source, target):
+        self.calls += 1
+        if self.calls == self.failing_call:
+            raise PermissionError(13, "Permission denied", str(target))
+        self.real(source, target)
+
+
+def test_write_outputs_failed_move_restores_old_files(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    result = compute_case(load_case(EXAMPLE_TOML))
+    write_outputs(result, folder)
+    before = snapshot(folder)
+    with resources.as_file(resources.files("tco_xl.data").joinpath("demo_case.toml")) as demo_case:
+        demo = compute_case(load_case(demo_case))
+    monkeypatch.setattr("tco_xl.report.os.replace", FailingReplace(failing_call=3))
+    with pytest.raises(PermissionError):
+        write_outputs(demo, folder)
+    assert snapshot(folder) == before
+    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_write_outputs_failed_move_removes_new_files(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    result = compute_case(load_case(EXAMPLE_TOML))
+    monkeypatch.setattr("tco_xl.report.os.replace", FailingReplace(failing_call=4))
+    with pytest.raises(PermissionError):
+        write_outputs(result, folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_cli_failed_move_reports_one_line(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    run(capsys, "compute", str(EXAMPLE_TOML), "--output", str(folder))
+    before = snapshot(folder)
+    monkeypatch.setattr("tco_xl.report.os.replace", FailingReplace(failing_call=2))
+    code, out, err = run(capsys, "demo", "--output", str(folder))
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {folder}: writing the output files failed: Permission denied\n"
+    assert snapshot(folder) == before
+    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES)
 
 
 # ---------------------------------------------------------------- bad input
@@ -670,10 +829,71 @@ def test_batch_unwritable_output_exit_2(capsys, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
     target = blocker / "results.csv"
-    code, _, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
     assert code == 2
-    assert err.startswith(f"tco-xl: error: {target}: writing the results failed")
-    assert "Traceback" not in err
+    assert out == ""
+    assert err == f"tco-xl: error: {blocker}: is not a directory; expected a folder for the results file\n"
+
+
+def test_batch_failed_write_exit_2(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "results.csv"
+    target.write_text("old results\n", encoding="utf-8")
+    monkeypatch.setattr("tco_xl.report.os.replace", FailingReplace(failing_call=1))
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {target}: writing the results failed: Permission denied\n"
+    assert target.read_text(encoding="utf-8") == "old results\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["results.csv"]
+
+
+def test_batch_output_is_directory(capsys, tmp_path):
+    folder = tmp_path / "results.csv"
+    folder.mkdir()
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(folder))
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {folder}: is a directory; expected a file for the results\n"
+
+
+def test_batch_rejects_link_to_input(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    source.write_bytes(EXAMPLE_PARTS.read_bytes())
+    link = tmp_path / "results.csv"
+    link.symlink_to(source)
+    code, _, err = run(capsys, "batch", str(source), "-o", str(link))
+    assert code == 2
+    assert err == f"tco-xl: error: {link}: is the input file; choose another output file\n"
+    assert source.read_bytes() == EXAMPLE_PARTS.read_bytes()
+    assert link.is_symlink()
+
+
+def test_batch_empty_paths_rejected(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "batch", "")
+    assert code == 2
+    assert out == ""
+    assert err == "tco-xl: error: no parts table given; expected the path of a .csv or .xlsx file\n"
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", "")
+    assert code == 2
+    assert out == ""
+    assert err == "tco-xl: error: --output is empty; expected a file for the results\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_outdated_figures_warn_once(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    records = pd.read_csv(EXAMPLE_PARTS, dtype=str)
+    records["figures_date"] = "2040-01-01"
+    records.to_csv(source, index=False)
+    cases = records["case"].nunique()
+    code, _, err = run(capsys, "batch", str(source), "-o", str(tmp_path / "results.csv"))
+    assert code == 0
+    warnings = [line for line in err.splitlines() if "past the newest packaged Dutch figures" in line]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("WARNING tco_xl.case: figures_date 2040-01-01 is past")
+    assert warnings[1] == f"{warnings[0]} (repeated for {cases - 1} more cases)"
+    assert logging.getLogger("tco_xl.case").filters == []
 
 
 def test_console_script_batch(tmp_path):
@@ -692,3 +912,185 @@ def test_readme_documents_batch_and_options():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for text in ("tco-xl batch", "frame_from_records", "--dutch-csv", "--show-case", "examples/parts.csv", "Tilburg"):
         assert text in readme
+
+
+# ---------------------------------------------------------------- formula injection in CSV
+
+FORMULA_NAMES = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)")
+
+
+def formula_case(tmp_path) -> Path:
+    text = (
+        GOOD_CASE.replace('name = "Make in Tilburg"', f"name = {json.dumps(FORMULA_NAMES[0])}")
+        .replace('name = "China"', f"name = {json.dumps(FORMULA_NAMES[1])}")
+        .replace('name = "Poland"', f"name = {json.dumps(FORMULA_NAMES[2])}")
+        .replace('name = "frame"', f"name = {json.dumps(FORMULA_NAMES[3])}")
+    )
+    return write_case(tmp_path, text)
+
+
+def read_rows(path, delimiter=",", encoding="utf-8") -> list[dict]:
+    with open(path, newline="", encoding=encoding) as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(1)", "\t=1", "\r=1", "\0=1"])
+def test_escape_formula_prefixes_text(text):
+    assert escape_formula(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", [-1.5, -2, 0.0, True, None, "", "Buy in China", "'=1", "1-2"])
+def test_escape_formula_keeps_value(value):
+    assert escape_formula(value) == value
+
+
+def test_csv_escapes_formula_names(capsys, tmp_path):
+    folder = tmp_path / "out"
+    code, _, _ = run(capsys, "compute", str(formula_case(tmp_path)), "--output", str(folder))
+    assert code == 0
+    escaped = ["'" + name for name in FORMULA_NAMES[:3]]
+    for name in ("summary.csv", "lines.csv", "path.csv"):
+        options = {row["option"] for row in read_rows(folder / name)}
+        assert options == set(escaped), name
+    defaults = read_rows(folder / "defaults.csv")
+    assert set(escaped) <= {row["option"] for row in defaults}
+    part_name = [row for row in defaults if row["option"] == "[part]" and row["field"] == "name"]
+    if part_name:
+        assert part_name[0]["value"] == "'" + FORMULA_NAMES[3]
+    formulas = {row["line_id"]: row["formula"] for row in read_rows(folder / "lines.csv")}
+    assert formulas["loonkostensubsidie"].startswith("'-(")
+
+
+def test_csv_keeps_negative_numbers(capsys, tmp_path):
+    folder = tmp_path / "out"
+    run(capsys, "demo", "--output", str(folder))
+    gaps = [row["gap_per_unit_eur"] for row in read_rows(folder / "summary.csv")]
+    assert any(gap.startswith("-") for gap in gaps)
+    for gap in gaps:
+        assert float(gap) == float(gap)
+    lines = [row["eur_per_unit"] for row in read_rows(folder / "lines.csv")]
+    assert any(value.startswith("-") for value in lines)
+    assert not any(value.startswith("'") for value in lines)
+
+
+def test_dutch_csv_keeps_negative_numbers(capsys, tmp_path):
+    folder = tmp_path / "out"
+    run(capsys, "demo", "--output", str(folder), "--dutch-csv")
+    rows = read_rows(folder / "summary.csv", delimiter=";", encoding="utf-8-sig")
+    gaps = [row["gap_per_unit_eur"] for row in rows]
+    assert any(gap.startswith("-") and "," in gap for gap in gaps)
+    assert not any(gap.startswith("'") for gap in gaps)
+
+
+def test_json_keeps_formula_names(capsys, tmp_path):
+    folder = tmp_path / "out"
+    code, out, _ = run(capsys, "compute", str(formula_case(tmp_path)), "--format", "json", "--output", str(folder))
+    assert code == 0
+    printed = [option["name"] for option in json.loads(out)["options"]]
+    assert printed == list(FORMULA_NAMES[:3])
+    written = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert [option["name"] for option in written["options"]] == list(FORMULA_NAMES[:3])
+
+
+def test_stdout_csv_escapes_formula_names(capsys, tmp_path):
+    code, out, _ = run(capsys, "compute", str(formula_case(tmp_path)), "--format", "csv")
+    assert code == 0
+    options = [row["option"] for row in csv.DictReader(io.StringIO(out))]
+    assert options == ["'" + name for name in FORMULA_NAMES[:3]]
+
+
+def formula_parts(tmp_path) -> Path:
+    source = tmp_path / "parts.csv"
+    records = pd.read_csv(EXAMPLE_PARTS, dtype=str)
+    for index, name in enumerate(FORMULA_NAMES):
+        records.loc[index, "option"] = name
+    records.loc[records["case"] == "P-100", "case"] = "-100"
+    records.to_csv(source, index=False)
+    return source
+
+
+@pytest.mark.parametrize("dutch_csv", [False, True])
+def test_batch_csv_escapes_formula_names(capsys, tmp_path, dutch_csv):
+    target = tmp_path / "results.csv"
+    argv = ["batch", str(formula_parts(tmp_path)), "-o", str(target)] + (["--dutch-csv"] if dutch_csv else [])
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    delimiter, encoding = (";", "utf-8-sig") if dutch_csv else (",", "utf-8")
+    rows = read_rows(target, delimiter=delimiter, encoding=encoding)
+    assert [row["option"] for row in rows[:4]] == ["'" + name for name in FORMULA_NAMES]
+    assert rows[0]["case"] == "'-100"
+    gaps = [row["gap_per_unit_eur"] for row in rows]
+    assert any(gap.startswith("-") for gap in gaps)
+    assert not any(gap.startswith("'") for gap in gaps)
+
+
+def test_batch_json_keeps_formula_names(capsys, tmp_path):
+    target = tmp_path / "results.json"
+    code, _, err = run(capsys, "batch", str(formula_parts(tmp_path)), "-o", str(target))
+    assert code == 0, err
+    rows = json.loads(target.read_text(encoding="utf-8"))
+    assert [row["option"] for row in rows[:4]] == list(FORMULA_NAMES)
+    assert rows[0]["case"] == "-100"
+
+
+# ---------------------------------------------------------------- failing stdout
+
+
+class FullStream(io.StringIO):
+    """A stdout whose writes fail as on a full disk."""
+
+    def write(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+STDOUT_COMMANDS = {
+    "compute table": ["compute", str(EXAMPLE_TOML)],
+    "compute json": ["compute", str(EXAMPLE_TOML), "--format", "json"],
+    "compute csv": ["compute", str(EXAMPLE_TOML), "--format", "csv"],
+    "demo": ["demo"],
+    "batch": ["batch", str(EXAMPLE_PARTS)],
+    "fields": ["fields"],
+}
+
+
+@pytest.mark.parametrize("label", sorted(STDOUT_COMMANDS))
+def test_stdout_write_error_in_process(capsys, tmp_path, monkeypatch, label):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", FullStream())
+    code = main(STDOUT_COMMANDS[label])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.endswith("tco-xl: error: writing to standard output failed: No space left on device\n")
+    assert err.count("tco-xl: error:") == 1
+
+
+def run_module(argv, cwd, **options):
+    return subprocess.run(
+        [sys.executable, "-m", "tco_xl.cli", *argv], cwd=cwd, timeout=120, check=False, **options
+    )
+
+
+@pytest.mark.parametrize("label", ["compute table", "compute json", "demo", "batch"])
+def test_stdout_full_device(tmp_path, label):
+    if not Path("/dev/full").exists():
+        pytest.skip("/dev/full does not exist on this system")
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = run_module(STDOUT_COMMANDS[label], tmp_path, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.endswith("tco-xl: error: writing to standard output failed: No space left on device\n")
+    assert "Traceback" not in done.stderr
+    assert "Exception ignored" not in done.stderr
+
+
+@pytest.mark.parametrize("label", ["compute table", "demo", "batch"])
+def test_stdout_closed_pipe(tmp_path, label):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tco_xl.cli", *STDOUT_COMMANDS[label]],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # Closing the only read end before the command writes makes its first write fail with EPIPE.
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 1, err
+    assert err == ""
