@@ -70,9 +70,9 @@ LINES = (
     Line("strategic", "strategic", "Strategic effects", "strategic share x goods value"),
     Line("carbon_ets", "carbon", "Maritime EU ETS", "sea tCO2e x 50 % voyage share x surrender share of the year x ETS price; zero when the seller pays the main leg"),
     Line("carbon_cbam", "carbon", "CBAM certificates", "max(embedded tCO2e - CBAM factor of the year x benchmark tCO2e, 0) x max(CBAM price - carbon price paid at origin, 0); zero below the importer exemption"),
-    Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "-(labour hours x LKS share x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance)), wages with holiday allowance"),
-    Line("wbso", "subsidies", "WBSO", "-(first-bracket rate x min(R&D wage cost, bracket) + rate above x the rest) / annual volume"),
-    Line("training_subsidy", "subsidies", "Training subsidy", "-training subsidy / (horizon x annual volume)"),
+    Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "subsidy, counted negative: labour hours x LKS share x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance), wages with holiday allowance"),
+    Line("wbso", "subsidies", "WBSO", "subsidy, counted negative: (first-bracket rate x min(R&D wage cost, bracket) + rate above x the rest) / annual volume"),
+    Line("training_subsidy", "subsidies", "Training subsidy", "subsidy, counted negative: training subsidy / (horizon x annual volume)"),
 )
 
 LINE_IDS = tuple(line.id for line in LINES)
