@@ -214,11 +214,16 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
 
     cumulative = np.zeros(len(df))
     cheaper_from = np.full(len(df), np.nan)
+    # Rows still looking for the year the baseline becomes cheaper.
+    open_rows = ~is_baseline
     for year in range(1, years + 1):
         unit = column(f"tco_year_{year}")
-        cumulative += np.nan_to_num(unit - unit[base]) * volume
-        crossing = np.isnan(cheaper_from) & (cumulative > 0) & ~is_baseline & ~np.isnan(unit)
+        gap = unit - unit[base]
+        inside = ~np.isnan(gap)
+        cumulative += np.where(inside, gap, 0.0) * volume
+        crossing = open_rows & inside & (cumulative > 0)
         cheaper_from[crossing] = x["start_year"][crossing] + year - 1
+        open_rows &= ~crossing
     column("cumulative_gap_eur")[:] = cumulative
     column("baseline_cheaper_from_year")[:] = cheaper_from
 
