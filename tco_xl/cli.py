@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import logging
 import os
@@ -215,11 +216,11 @@ def _print_result(result, case, folder: Path | None, args) -> None:
         print(wrote, file=sys.stderr)
 
 
-def _compute_file(path: str | Path, args) -> None:
-    """Compute the case file at ``path`` (a string as given, so that "" is not read as ".")."""
-    folder = _output_folder(args.output, path) if args.output is not None else None
+@contextlib.contextmanager
+def _errors_named_by_file(path):
+    """Turn the core's input errors into ``BadInput`` lines that start with the file name."""
     try:
-        case = load_case(path)
+        yield
     except ValidationError as error:
         raise BadInput([f"{path}: {problem}" for problem in error.problems]) from error
     except CaseFileError:
@@ -227,6 +228,13 @@ def _compute_file(path: str | Path, args) -> None:
     except TcoError as error:
         # For example a DataError when the packaged figures do not cover the case's figures_date.
         raise BadInput([f"{path}: {error}"]) from error
+
+
+def _compute_file(path: str | Path, args) -> None:
+    """Compute the case file at ``path`` (a string as given, so that "" is not read as ".")."""
+    folder = _output_folder(args.output, path) if args.output is not None else None
+    with _errors_named_by_file(path):
+        case = load_case(path)
     result = compute_case(case)
     _print_result(result, case, folder, args)
 
@@ -325,15 +333,9 @@ def run_batch(args) -> int:
     output = _output_file(args.output, path) if args.output is not None else None
 
     records = read_records(path)
-    try:
+    with _errors_named_by_file(path):
         frame = _frame_once_per_message(records)
         computed = compute_frame(frame)
-    except ValidationError as error:
-        raise BadInput([f"{path}: {problem}" for problem in error.problems]) from error
-    except CaseFileError:
-        raise
-    except TcoError as error:
-        raise BadInput([f"{path}: {error}"]) from error
     table = results_table(frame, computed)
     text = _batch_text(table, output_format, args.dutch_csv)
     summary = _batch_summary(summarize(table), time.perf_counter() - started)
