@@ -58,7 +58,7 @@ LINES = (
     Line("cycle_stock", "inventory", "Cycle stock", "units per shipment / 2 x landed value x carrying rate / annual volume"),
     Line("safety_stock", "inventory", "Safety stock", "z x sqrt(L x sd_d^2 + d^2 x sd_L^2) x landed value x carrying rate / annual volume"),
     Line("obsolescence", "inventory", "Obsolescence at end of life", "(units per shipment / 2 + safety stock) x landed value x write-off share / (horizon x annual volume)"),
-    Line("financing", "inventory", "Investment financing", "(machines + tooling + building) / 2 x (interest rate - BMKB reduction) / annual volume"),
+    Line("financing", "inventory", "Investment financing", "((investment - BMKB credit) x interest rate + BMKB credit x (interest rate - BMKB reduction)) / 2 / annual volume; the BMKB credit counts up to the investment"),
     Line("bmkb_fee", "inventory", "BMKB guarantee fee", "BMKB credit x one-off fee rate / (horizon x annual volume)"),
     Line("defects", "quality", "Defects", "defect rate x (landed value + handling per defect)"),
     Line("warranty", "quality", "Warranty claims", "warranty rate x selling price"),
@@ -110,7 +110,8 @@ def fixed_lines(x, shipment_units) -> dict:
         "packaging": x["packaging_eur"],
         "brokerage": customs.brokerage(x["customs_applies"], x["seller_import"], x["brokerage_eur_per_shipment"], shipment_units),
         "financing": investment.financing(
-            x["machines_eur"] + x["tooling_eur"] + x["building_eur"], x["interest_rate"], x["bmkb_rate_reduction"], volume,
+            x["machines_eur"] + x["tooling_eur"] + x["building_eur"], x["interest_rate"],
+            x["bmkb_credit_eur"], x["bmkb_rate_reduction"], volume,
         ),
         "bmkb_fee": investment.spread_over_horizon(x["bmkb_credit_eur"] * x["bmkb_fee_rate"], horizon, volume),
         "warranty": x["warranty_rate"] * x["selling_price_eur"],

@@ -61,7 +61,11 @@ HAND_VALUES = {
     "cycle_stock": ({}, 500 / 2 * LANDED * 0.25 / 10000),
     "safety_stock": ({}, SAFETY_UNITS * LANDED * 0.25 / 10000),
     "obsolescence": ({}, (500 / 2 + SAFETY_UNITS) * LANDED * 0.5 / (5 * 10000)),
-    "financing": ({**INVESTMENT, "bmkb_rate_reduction": 0.01}, (100000 + 20000 + 300000) / 2 * (0.06 - 0.01) / 10000),
+    # 200,000 of the 420,000 under BMKB at 6 % - 1 %, the rest at 6 %.
+    "financing": (
+        {**INVESTMENT, "bmkb_credit_eur": 200000.0, "bmkb_rate_reduction": 0.01},
+        ((420000 - 200000) / 2 * 0.06 + 200000 / 2 * 0.05) / 10000,
+    ),
     "bmkb_fee": ({"bmkb_credit_eur": 200000.0}, 200000 * 0.05 / (5 * 10000)),
     "defects": ({}, 0.02 * (LANDED + 10)),
     "warranty": ({}, 0.01 * 200),
@@ -239,8 +243,19 @@ def test_ets_zero_when_seller_pays_main_leg(make_row):
 
 
 def test_financing_rate_not_below_zero(make_row):
-    lines, _ = compute_lines(make_row(**INVESTMENT, interest_rate=0.01, bmkb_rate_reduction=0.02))
+    lines, _ = compute_lines(make_row(**INVESTMENT, interest_rate=0.01, bmkb_credit_eur=420000.0, bmkb_rate_reduction=0.02))
     assert lines["financing"] == 0
+
+
+def test_financing_credit_capped_at_investment(make_row):
+    # A credit larger than the investment lowers the rate on the investment only.
+    lines, _ = compute_lines(make_row(**INVESTMENT, bmkb_credit_eur=1e6, bmkb_rate_reduction=0.01))
+    assert float(lines["financing"]) == pytest.approx(420000 / 2 * 0.05 / 10000)
+
+
+def test_financing_without_bmkb_full_rate(make_row):
+    lines, _ = compute_lines(make_row(**INVESTMENT, bmkb_credit_eur=0.0, bmkb_rate_reduction=0.01))
+    assert float(lines["financing"]) == pytest.approx(420000 / 2 * 0.06 / 10000)
 
 
 def test_supplier_credit_lowers_payment_terms(make_row):
