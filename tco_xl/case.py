@@ -387,10 +387,11 @@ def _resolve_transport(ctx: _OptionContext) -> None:
 
     if ctx.make or mode == "none":
         default_term = "EXW"
-    elif mode == "road":
-        default_term = "FCA"
-    else:
+    elif mode == "sea":
         default_term = "FOB"
+    else:
+        # FOB is a rule for sea transport only (Incoterms 2020).
+        default_term = "FCA"
     option.set_default("incoterm", default_term, f"default for transport by {mode}")
 
     for name in ("cost_per_load_eur", "inland_origin_eur_per_load", "inland_destination_eur_per_load", "distance_km"):
@@ -399,6 +400,8 @@ def _resolve_transport(ctx: _OptionContext) -> None:
         else:
             ctx.from_country(name)
     ctx.from_defaults("fill_factor")
+    ctx.from_defaults("part_load_premium")
+    ctx.from_defaults("max_shipment_share_of_year")
     option.set_default("air_share", 1.0 if mode == "air" else 0.0, f"default for transport by {mode}")
     ctx.from_defaults("air_rate_eur_per_kg")
     if mode == "none":

@@ -6,7 +6,7 @@ same; amounts are EUR per unit unless a name says otherwise.
 
 import numpy as np
 
-from .spreadsheet import spreadsheet_floor
+from .spreadsheet import snap_to_15_digits, spreadsheet_floor
 
 # IATA volumetric divisor: 6000 cm3 per chargeable kg, so 1 m3 = 166.67 kg.
 CM3_PER_CHARGEABLE_KG = 6000.0
@@ -17,6 +17,18 @@ def units_per_load(unit_volume_m3, unit_weight_kg, usable_volume_m3, payload_kg,
     by_volume = usable_volume_m3 / unit_volume_m3
     by_weight = payload_kg / unit_weight_kg
     return spreadsheet_floor(np.minimum(by_volume, by_weight)) * fill_factor
+
+
+def loads_per_shipment(shipment_units, units_per_load, part_load_premium):
+    """Return the loads paid for one shipment: its full loads plus the rest as a part load.
+
+    A part load (LCL, groupage) costs its share of a load times
+    ``part_load_premium``, but never more than a full load. Loads are
+    counted after spreadsheet rounding, so float noise adds no part load.
+    """
+    share = snap_to_15_digits(shipment_units / np.where(units_per_load > 0, units_per_load, 1.0))
+    full_loads = np.floor(share)
+    return full_loads + np.minimum(1.0, (share - full_loads) * part_load_premium)
 
 
 def chargeable_kg(unit_weight_kg, unit_volume_m3):

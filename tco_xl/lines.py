@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import carbon, customs, freight, inventory, investment, labour
-from .spreadsheet import spreadsheet_ceil
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ LINES = (
     Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
     Line("depreciation", "price", "Depreciation", "(machines / life + tooling / life + building / life) / annual volume"),
     Line("packaging", "price", "Packaging", "packaging per unit"),
-    Line("main_freight", "freight", "Main freight", "(1 - air share) x loads per shipment x cost per load / units per shipment; loads per shipment = roundup(units per shipment / units per load), units per load = floor(min(usable m3 / unit m3, payload / unit kg)) x fill factor; zero when the seller pays it"),
+    Line("main_freight", "freight", "Main freight", "(1 - air share) x loads per shipment x cost per load / units per shipment; loads per shipment = full loads + min(1, rest of a load x part-load premium), units per load = floor(min(usable m3 / unit m3, payload / unit kg)) x fill factor; zero when the seller pays it"),
     Line("air_freight", "freight", "Air freight", "air share x max(kg, m3 x 166.67) x rate per kg; zero when the seller pays the main leg"),
     Line("inland_origin", "freight", "Inland leg at origin", "(1 - air share) x loads per shipment x pre-carriage per load / units per shipment; zero when the seller pays it"),
     Line("inland_destination", "freight", "Inland leg at destination", "(1 - air share) x loads per shipment x on-carriage per load / units per shipment; zero under D-terms"),
@@ -128,11 +127,11 @@ def physical_quantities(x) -> dict:
     load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
     z = inventory.safety_factor(x["service_level"])
     surface_share = 1 - x["air_share"]
-    shipment_units = np.where(
-        x["units_per_shipment"] > 0, x["units_per_shipment"], np.where(has_loads > 0, load_units, x["annual_volume"] / 12.0)
+    default_shipment = np.where(
+        has_loads > 0, np.minimum(load_units, x["annual_volume"] * x["max_shipment_share_of_year"]), x["annual_volume"] / 12.0
     )
-    # A shipment smaller than a full load still pays for the whole container or truck.
-    loads_per_shipment = spreadsheet_ceil(shipment_units / np.where(load_units > 0, load_units, 1.0))
+    shipment_units = np.where(x["units_per_shipment"] > 0, x["units_per_shipment"], default_shipment)
+    loads_per_shipment = freight.loads_per_shipment(shipment_units, load_units, x["part_load_premium"])
     return {
         "units_per_load": load_units * has_loads,
         "loads_per_shipment": loads_per_shipment * has_loads,

@@ -62,6 +62,8 @@ HAND_ROW = {
     # Freight.
     "cost_per_load_eur": 5000.0,
     "fill_factor": 0.5,
+    "part_load_premium": 1.5,
+    "max_shipment_share_of_year": 0.25,
     "inland_origin_eur_per_load": 500.0,
     "inland_destination_eur_per_load": 1000.0,
     "air_share": 0.0,

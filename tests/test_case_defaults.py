@@ -70,3 +70,28 @@ def test_country_must_be_text(small_case_raw, value):
         build_case(small_case_raw)
 
     assert any("options[2] 'China': country = " in problem for problem in raised.value.problems), raised.value.problems
+
+
+@pytest.mark.parametrize("mode, load_type, term", [("air", None, "FCA"), ("rail", "container_40", "FCA"), ("sea", None, "FOB"), ("road", "truck_ftl", "FCA")])
+def test_default_incoterm_fits_mode(small_case_raw, mode, load_type, term):
+    china = small_case_raw["options"][1]
+    china.pop("incoterm", None)
+    china.pop("load_type", None)
+    china["transport_mode"] = mode
+    if load_type:
+        china["load_type"] = load_type
+
+    case = build_case(small_case_raw)
+
+    assert case.options[1]["incoterm"] == term
+
+
+def test_default_shipment_is_capped(small_case_raw):
+    small_case_raw["options"][1].pop("units_per_shipment", None)
+
+    case = build_case(small_case_raw)
+
+    china = case.options[1]
+    assert china["units_per_shipment"] == 0.0
+    assert china["max_shipment_share_of_year"] == 0.25
+    assert china["part_load_premium"] == 1.5

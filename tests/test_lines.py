@@ -264,20 +264,34 @@ def test_supplier_credit_lowers_payment_terms(make_row):
     assert float(lines["payment_terms"]) == pytest.approx(-(52 * 60 * 0.1 / 365))
 
 
-def test_part_load_pays_whole_load(make_row):
-    # A shipment of 200 units in a load that takes 500 still pays the whole
-    # load: roundup(200 / 500) = 1 load, so 5000 / 200 = 25 EUR a unit.
+def test_part_load_premium(make_row):
+    # 200 units are 0.4 of a 500-unit load, paid at 0.4 x 1.5 = 0.6 of a load:
+    # 0.6 x 5000 / 200 = 15 EUR a unit.
     lines, quantities = compute_lines(make_row(units_per_shipment=200.0))
     assert quantities["units_per_load"] == 500
-    assert float(lines["main_freight"]) == pytest.approx(5000 / 200)
-    assert float(lines["inland_origin"]) == pytest.approx(500 / 200)
-    assert float(lines["inland_destination"]) == pytest.approx(1000 / 200)
+    assert float(lines["main_freight"]) == pytest.approx(0.6 * 5000 / 200)
+    assert float(lines["inland_origin"]) == pytest.approx(0.6 * 500 / 200)
+    assert float(lines["inland_destination"]) == pytest.approx(0.6 * 1000 / 200)
 
 
-def test_shipment_over_loads_rounds_up(make_row):
-    # 1200 units need roundup(1200 / 500) = 3 loads: 3 x 5000 / 1200 = 12.5.
+def test_part_load_capped_at_full_load(make_row):
+    # 400 units are 0.8 of a load; 0.8 x 1.5 = 1.2 is capped at one load: 5000 / 400.
+    lines, _ = compute_lines(make_row(units_per_shipment=400.0))
+    assert float(lines["main_freight"]) == pytest.approx(5000 / 400)
+
+
+def test_shipment_over_loads_adds_part_load(make_row):
+    # 1200 units: 2 full loads and 0.4 of a load at 1.5 = 2.6 loads; 2.6 x 5000 / 1200.
     lines, _ = compute_lines(make_row(units_per_shipment=1200.0))
-    assert float(lines["main_freight"]) == pytest.approx(3 * 5000 / 1200)
+    assert float(lines["main_freight"]) == pytest.approx(2.6 * 5000 / 1200)
+
+
+def test_default_shipment_capped_by_share_of_year(make_row):
+    # Loads of 500 units but 1,000 a year with at most 25 % a shipment: 250 units,
+    # half a load at 1.5 = 0.75 of a load, so 0.75 x 5000 / 250 = 15 EUR a unit.
+    lines, quantities = compute_lines(make_row(annual_volume=1000.0))
+    assert quantities["units_per_shipment"] == 250
+    assert float(lines["main_freight"]) == pytest.approx(0.75 * 5000 / 250)
 
 
 def test_loads_per_shipment_spreadsheet_rounding(make_row):
