@@ -141,7 +141,7 @@ def _read_value(spec: Field, raw, where: str, section: Section, problems: _Probl
         if isinstance(raw, dict) and spec.uncertain:
             unknown = sorted(set(raw) - set(RANGE_KEYS))
             if unknown or "base" not in raw:
-                problems.add(where, spec.name, raw, "a number or a table with low, base and high")
+                problems.add(where, spec.name, raw, "a number or a table with base and optional low and high")
                 return
             parts = {key: _check_number(spec, raw.get(key, raw["base"]), where, problems) for key in RANGE_KEYS}
             if None in parts.values():
@@ -272,7 +272,7 @@ def _resolve_settings(settings: Section, defaults: dict[str, packaged.Figure], t
 def _currency_rate(currency: str) -> packaged.Figure | None:
     """Return the packaged EUR rate of ``currency``, or None when it is not known."""
     if currency == "EUR":
-        return packaged.Figure(1.0, "EUR per EUR", "published", "identity", "")
+        return packaged.Figure(1.0, "EUR per EUR", "published", "a price in EUR needs no conversion", "")
     for country in packaged.countries().values():
         if country.currency == currency:
             return country.figures["fx_eur_per_unit"]
@@ -543,6 +543,8 @@ def option_location(index: int, name) -> str:
 
 def build_case(raw: dict, today: dt.date | None = None) -> Case:
     """Build and validate a case from a raw mapping; raise ``ValidationError`` listing every problem."""
+    if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
+        raise TypeError(f"today must be a datetime.date, not {type(today).__name__}")
     problems = _Problems()
     defaults = packaged.model_defaults()
     if not isinstance(raw, dict):
@@ -577,7 +579,8 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
         )
         raw_options = []
     elif len(raw_options) < 2:
-        problems.messages.append(f"case: found {len(raw_options)} sourcing options; expected two or more")
+        found = "1 sourcing option" if len(raw_options) == 1 else f"{len(raw_options)} sourcing options"
+        problems.messages.append(f"case: options lists {found}; expected two or more")
 
     options = []
     for index, raw_option in enumerate(raw_options, start=1):

@@ -140,10 +140,12 @@ def break_even_price(direct_cost_eur, slope, tco_per_unit_eur, baseline_tco_per_
     """Return the direct cost per unit at which the option's TCO equals the baseline's.
 
     Every line is linear in the price, so one step of one EUR gives the exact
-    slope. With a slope of zero or less there is no break-even, and the
+    slope. With a slope of zero or less, or when even a price of zero would
+    leave the option dearer than the baseline, there is no break-even and the
     result is NaN.
     """
     valid = slope > 0
     safe_slope = np.where(valid, slope, 1.0)
-    result = np.where(valid, direct_cost_eur + (baseline_tco_per_unit_eur - tco_per_unit_eur) / safe_slope, np.nan)
+    price = direct_cost_eur + (baseline_tco_per_unit_eur - tco_per_unit_eur) / safe_slope
+    result = np.where(valid & (price >= 0), price, np.nan)
     return result if np.ndim(result) else float(result)

@@ -117,7 +117,7 @@ def fixed_lines(x, shipment_units) -> dict:
         "transition": investment.spread_over_horizon(x["transition_eur"], horizon, volume),
         "training": investment.spread_over_horizon(x["training_eur"], horizon, volume),
         "risk_events": x["risk_events_eur_per_year"] / volume,
-        "training_subsidy": -investment.spread_over_horizon(x["training_subsidy_eur"], horizon, volume),
+        "training_subsidy": 0.0 - investment.spread_over_horizon(x["training_subsidy_eur"], horizon, volume),
     }
 
 
@@ -253,9 +253,10 @@ def compute_lines(x, year_index=0, physical=None):
         x["minimum_wage_eur_per_hour"] * growth["wage"], x["hourly_wage_eur"] * growth["wage"],
         x["holiday_allowance_rate"], x["loonwaarde"], x["lks_allowance"], x["lks_cap"],
     )
-    out["loonkostensubsidie"] = -make * x["labour_hours"] * x["lks_share"] * lks_hour
+    # Subsidies are subtracted from 0.0, so a subsidy that does not apply is 0.0 and not -0.0 in the outputs.
+    out["loonkostensubsidie"] = 0.0 - make * x["labour_hours"] * x["lks_share"] * lks_hour
     rd_cost = x["rd_hours_per_year"] * x["rd_hourly_wage_eur"] * growth["wage"]
-    out["wbso"] = -labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
+    out["wbso"] = 0.0 - labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
 
     quantities = {
         "units_per_load": physical["units_per_load"],

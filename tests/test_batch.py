@@ -246,7 +246,7 @@ def test_case_level_problem_names_rows():
     df = records_from_raw({"P-1": {"part": PART, "settings": SETTINGS, "options": [BUY_PL]}})
     df.index = [7]
     problems = problems_of(df)
-    assert problems == ["row 7 (case 'P-1'): case: found 1 sourcing options; expected two or more"]
+    assert problems == ["row 7 (case 'P-1'): case: options lists 1 sourcing option; expected two or more"]
 
 
 def test_missing_duty_rate_names_row(records):

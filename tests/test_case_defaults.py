@@ -95,3 +95,17 @@ def test_default_shipment_is_capped(small_case_raw):
     assert china["units_per_shipment"] == 0.0
     assert china["max_shipment_share_of_year"] == 0.25
     assert china["part_load_premium"] == 1.5
+
+
+def test_unused_subsidies_are_positive_zero(small_case_raw):
+    result = compute_case(build_case(small_case_raw))
+
+    china = result.options[1]
+    for line_id in ("loonkostensubsidie", "wbso", "training_subsidy"):
+        assert china.lines[line_id] == 0.0
+        assert str(china.lines[line_id]) == "0.0", line_id
+
+
+def test_today_must_be_date(small_case_raw):
+    with pytest.raises(TypeError, match="today must be a datetime.date, not str"):
+        build_case(small_case_raw, today="2026-07-01")

@@ -298,3 +298,9 @@ def test_path_cbam_before_certificates(make_row):
     # 0.5 t x (80 - 20) = 30 from 2026.
     assert float(result["path_unit_eur"][0]) == pytest.approx(0.0)
     assert float(result["path_unit_eur"][1]) == pytest.approx(30.0)
+
+
+def test_no_break_even_below_zero():
+    # Direct cost 30 and 80 EUR dearer than the baseline at a slope of 1.2:
+    # the price would have to be 30 - 80 / 1.2 < 0, so there is none.
+    assert math.isnan(break_even_price(30.0, 1.2, 120.0, 40.0))
