@@ -151,8 +151,36 @@ def _check_frame(df) -> None:
         if len(wrong):
             shown = ", ".join(f"{_shown(case)} has {int(count)}" for case, count in wrong.head(MAX_REPORTED).items())
             problems.append(f"frame column baseline: each case needs exactly one baseline row; {shown}")
+        else:
+            _check_shared_columns(df, _baseline_rows(df), problems)
     if problems:
         raise ValidationError(problems)
+
+
+# Columns compared between an option and its baseline, so they must be the same within a case.
+SHARED_COLUMNS = ("annual_volume", "horizon_years", "start_year")
+
+
+def _check_shared_columns(df: pd.DataFrame, base: np.ndarray, problems: list[str]) -> None:
+    for name in SHARED_COLUMNS:
+        if name not in df.columns:
+            continue
+        values = _numbers(df[name])
+        differ = values != values[base]
+        if differ.any():
+            problems.append(
+                f"frame column {name}: {_shown(values[differ][0])} in rows {_rows_text(differ, df.index)} differs from "
+                f"the baseline row of the same case; the options of one part share it"
+            )
+
+
+def _baseline_rows(df: pd.DataFrame) -> np.ndarray:
+    """Return, for each row, the position of its case's baseline row."""
+    codes, _ = pd.factorize(df["case"], sort=False)
+    is_baseline = df["baseline"].astype(bool).to_numpy()
+    base_row = np.empty(codes.max() + 1, dtype=np.int64)
+    base_row[codes[is_baseline]] = np.flatnonzero(is_baseline)
+    return base_row[codes]
 
 
 def _figures_date(value) -> dt.date:
@@ -193,11 +221,8 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
     position = {name: index for index, name in enumerate(columns)}
     direct_cost, slope = _evaluate_in_chunks(x, block, position, years)
 
-    codes, _ = pd.factorize(df["case"], sort=False)
     is_baseline = df["baseline"].astype(bool).to_numpy()
-    base_row = np.empty(codes.max() + 1, dtype=np.int64)
-    base_row[codes[is_baseline]] = np.flatnonzero(is_baseline)
-    base = base_row[codes]
+    base = _baseline_rows(df)
 
     def column(name):
         return block[:, position[name]]

@@ -157,6 +157,8 @@ def test_frame_many_rows_span_chunks(cases):
         (lambda f: f.assign(incoterm=["EXW", "FOB", "FOB"]), "frame column incoterm: 'FOB' in rows 2 is invalid; expected FCA, CPT or CIP"),
         (lambda f: f.assign(baseline=["yes", "no", "no"]), "frame column baseline: 'yes' in rows 0, 1, 2 is invalid; expected true or false"),
         (lambda f: f.assign(case=[None, "a", "a"]), "frame column case: empty in rows 0"),
+        (lambda f: f.assign(annual_volume=[12000.0, 900.0, 12000.0]), "frame column annual_volume: 900.0 in rows 1 differs from the baseline row"),
+        (lambda f: f.assign(horizon_years=[5, 6, 5]), "frame column horizon_years: 6.0 in rows 1 differs from the baseline row"),
         (lambda f: f.assign(baseline=[True, True, False]), "exactly one baseline row; 'tilburg' has 2"),
     ],
 )
