@@ -18,6 +18,7 @@ low/base/high ranges need a case file too.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import io
@@ -26,6 +27,7 @@ import math
 import re
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +52,15 @@ OPTION_COLUMNS = {spec.name: spec for spec in OPTION_FIELDS if spec.name != "nam
 INVESTMENT_COLUMNS = {spec.name: spec for spec in INVESTMENT_FIELDS}
 FIELD_COLUMNS = {**PART_COLUMNS, **SETTINGS_COLUMNS, **OPTION_COLUMNS, **INVESTMENT_COLUMNS}
 
-TRUE_TEXTS = ("true", "yes", "1")
-FALSE_TEXTS = ("false", "no", "0")
+# Case-insensitive boolean texts: English, Dutch, and WAAR/ONWAAR as a Dutch-locale Excel writes TRUE/FALSE.
+TRUE_TEXTS = ("true", "yes", "1", "waar", "ja")
+FALSE_TEXTS = ("false", "no", "0", "onwaar", "nee")
+
+# An unknown column this close to a field name (difflib ratio) is a misspelled field and is rejected.
+# Other unknown columns, such as notes or supplier, are ignored.
+MISSPELLING_CUTOFF = 0.8
+# The number of header cells shown when the case or option column is missing.
+HEADER_CELLS_SHOWN = 5
 
 # Smaller batches get no progress display, because building a case takes only milliseconds.
 PROGRESS_MIN_CASES = 100
@@ -61,6 +70,12 @@ _MISSING = object()
 _OPTION_PREFIX = re.compile(r"^options\[(\d+)\]")
 # A number written with a decimal comma, as a Dutch-locale spreadsheet exports it.
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$")
+# A number with '.' between groups of three digits and an optional decimal comma, such as 40.000 or 1.234,5.
+# The first group does not start with 0, because 0.004 is no way to write 4.
+_DOT_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+# The first bytes of a zip file. An OLE compound file (D0 CF 11 E0: an old .xls workbook or a
+# password-protected .xlsx) and a renamed CSV file start otherwise.
+_ZIP_SIGNATURE = b"PK\x03\x04"
 
 
 # ---------------------------------------------------------------- cells
@@ -182,32 +197,67 @@ class _Progress:
 # ---------------------------------------------------------------- records to cases
 
 
+def _sheet_text(df: pd.DataFrame) -> str:
+    """Name the sheet ``read_records`` read ``df`` from, as " in sheet 'Parts'", or "" for a CSV file or a DataFrame."""
+    sheet = df.attrs.get("sheet")
+    if sheet is None:
+        return ""
+    sheets = df.attrs.get("sheet_count", 1)
+    if sheets > 1:
+        return f" in sheet {sheet!r} (the first of {sheets} sheets, the only one read)"
+    return f" in sheet {sheet!r}"
+
+
 def _column_names(df: pd.DataFrame) -> list[str]:
     names = [str(name).strip() for name in df.columns]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise ValidationError([f"records: column {name!r} appears more than once" for name in duplicates])
+        raise ValidationError([f"column {name!r} appears more than once{_sheet_text(df)}" for name in duplicates])
     missing = [name for name in (CASE_COLUMN, OPTION_COLUMN) if name not in names]
     if missing:
+        found = ", ".join(repr(name) for name in names[:HEADER_CELLS_SHOWN])
+        if len(names) > HEADER_CELLS_SHOWN:
+            found += ", ..."
         raise ValidationError(
             [
-                f"records: missing column {name!r}; expected a 'case' column with the part id and an "
-                "'option' column with the option name" for name in missing
+                f"missing column {name!r}{_sheet_text(df)}; expected a 'case' column with the part id and an "
+                "'option' column with the option name. The first row must be the header with case, option "
+                f"and field names; found: {found or 'no columns'}" for name in missing
             ]
         )
     return names
 
 
-def _unknown_columns(names: list[str]) -> list[str]:
+def _unknown_columns(names: list[str]) -> tuple[list[str], list[str]]:
+    """Return the problems of misspelled field names and the other unknown columns, which are ignored."""
     known = [CASE_COLUMN, OPTION_COLUMN, *FIELD_COLUMNS]
     problems = []
+    ignored = []
     for name in names:
         if name in known:
             continue
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "see `tco-xl fields` for the allowed fields"
-        problems.append(f"records: unknown column {name!r}; {hint}")
-    return problems
+        close = difflib.get_close_matches(name, known, n=1, cutoff=MISSPELLING_CUTOFF)
+        if close:
+            problems.append(f"unknown column {name!r}; did you mean {close[0]!r}? (see `tco-xl fields`)")
+        else:
+            ignored.append(name)
+    return problems, ignored
+
+
+def _today_date(today) -> dt.date | None:
+    """Return ``today`` as a date; it may be None, a date, a datetime or an ISO date text such as "2026-07-01"."""
+    if today is None:
+        return None
+    if isinstance(today, dt.datetime):
+        return today.date()
+    if isinstance(today, dt.date):
+        return today
+    if isinstance(today, str):
+        try:
+            return dt.date.fromisoformat(today.strip())
+        except ValueError as error:
+            raise ValueError(f"today = {today!r} is invalid; expected an ISO date such as 2026-07-01") from error
+    raise TypeError(f"today must be a datetime.date or an ISO date text such as '2026-07-01', not {type(today).__name__}")
 
 
 def _group_rows(records: list[dict], labels: list) -> tuple[dict[str, list[int]], list[str]]:
@@ -287,15 +337,18 @@ def _located(message: str, case_id: str, row_labels: list, where: str) -> str:
     return f"{where}: {message}"
 
 
-def frame_from_records(df: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
+def frame_from_records(df: pd.DataFrame, today: dt.date | str | None = None) -> pd.DataFrame:
     """Build and validate one case per part in ``df``; return the input frame ``compute_frame`` reads.
 
     Each row of ``df`` is one part-option (see the module docstring for the
     columns). Missing columns and empty cells (NaN, None or "") take the
-    packaged defaults, exactly as fields left out of a case file do. Each
-    case goes through ``build_case`` with ``today`` as the default figures
-    date. Raises one ``ValidationError`` listing every problem of every
-    case, each prefixed with its rows, such as "rows 4-6 (case 'P-100')".
+    packaged defaults, exactly as fields left out of a case file do.
+    Columns that are no field and no close misspelling of one (notes,
+    supplier) are ignored with one warning. Each case goes through
+    ``build_case`` with ``today`` (a date or an ISO date text) as the
+    default figures date. Raises one ``ValidationError`` listing every
+    problem of every case, each prefixed with its rows, such as "rows 4-6
+    (case 'P-100')".
     Rows are named by the index labels of ``df``; ``read_records`` numbers
     them as a spreadsheet does. The returned frame has one row per option,
     grouped by case in order of first appearance, and keeps those labels as
@@ -303,14 +356,17 @@ def frame_from_records(df: pd.DataFrame, today: dt.date | None = None) -> pd.Dat
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"frame_from_records expects a pandas DataFrame, got {type(df).__name__}")
+    today = _today_date(today)
     names = _column_names(df)
-    problems = _unknown_columns(names)
+    problems, ignored = _unknown_columns(names)
+    if ignored:
+        logger.warning("ignored columns not used by tco-xl: %s", ", ".join(ignored))
     labels = list(df.index)
     records = pd.DataFrame(df.to_numpy(dtype=object), columns=names).to_dict("records")
     groups, missing_ids = _group_rows(records, labels)
     problems.extend(missing_ids)
     if not groups and not problems:
-        raise ValidationError(["records: no rows; expected one row per part-option"])
+        raise ValidationError([f"no data rows{_sheet_text(df)}; expected one row per part-option"])
     logger.info("building %d cases from %d rows", len(groups), len(records))
 
     cases = []
@@ -346,13 +402,17 @@ def read_records(path: str | Path) -> pd.DataFrame:
     """Read a table of part-options from a .csv or .xlsx file.
 
     A CSV file may separate fields by ``,``, ``;`` or a tab, as found in its
-    header row. A ``;`` file may write numbers with a decimal comma, as a
-    Dutch-locale Excel exports them. The file may be UTF-8 (with or without
-    a byte-order mark) or Windows-1252, the default of Excel's "CSV
+    header row. A ``;`` file is read with a decimal comma and ``.`` as
+    thousands separator, as a Dutch-locale Excel exports it. The file may be
+    UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark
+    (Excel's "Unicode Text") or Windows-1252, the default of Excel's "CSV
     (semicolon delimited)". An .xlsx file needs the openpyxl package and is
-    read from its first sheet. The index contains spreadsheet row numbers (the
-    header is row 1) and fully empty rows are dropped. Raises
-    ``CaseFileError`` with one line naming the file when it cannot be read.
+    read from its first sheet. The index contains spreadsheet row numbers
+    (the header is row 1) and fully empty rows are dropped. Raises
+    ``CaseFileError`` with one line naming the file when it cannot be read,
+    and ``ValidationError`` with one line per cell, each starting with the
+    file name, for numbers whose decimal mark is ambiguous and for formulas
+    without a saved value.
     """
     path = Path(path)
     if not path.exists():
@@ -366,15 +426,47 @@ def read_records(path: str | Path) -> pd.DataFrame:
         df = _read_csv(path)
     else:
         df = _read_xlsx(path)
-    df.index = pd.RangeIndex(2, len(df) + 2)
     df = df.dropna(how="all")
     if df.empty:
-        raise CaseFileError(f"{path}: no data rows; expected a header row and one row per part-option")
-    logger.info("read %d rows and %d columns from %s", len(df), len(df.columns), path)
+        raise CaseFileError(f"{path}: no data rows{_sheet_text(df)}; expected a header row and one row per part-option")
+    logger.info("read %d rows and %d columns from %s%s", len(df), len(df.columns), path, _sheet_text(df))
     return df
 
 
+def _column_letter(position: int) -> str:
+    """Return the spreadsheet letter of the column at ``position`` (0 is A, 26 is AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _header_names(cells: list) -> list[str]:
+    """Return the column names of a header row; an empty header cell gets its column letter."""
+    names = []
+    for position, cell in enumerate(cells):
+        name = "" if _is_empty(cell) else str(cell).strip()
+        names.append(name or f"(column {_column_letter(position)} without a name)")
+    return names
+
+
+def _check_duplicates(names: list[str], path: Path, where: str = "") -> None:
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if len(duplicates) == 1:
+        raise CaseFileError(f"{path}: column {duplicates[0]!r} appears more than once{where}; keep one column per field")
+    if duplicates:
+        shown = ", ".join(repr(name) for name in duplicates)
+        raise CaseFileError(f"{path}: columns {shown} appear more than once{where}; keep one column per field")
+
+
 def _decode(data: bytes, path: Path) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise CaseFileError(f"{path}: invalid UTF-16 text (at byte {error.start}); save it as CSV UTF-8") from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -413,53 +505,195 @@ def _read_csv(path: Path) -> pd.DataFrame:
     logger.debug("reading %s with separator %r", path, separator)
     try:
         # Every cell is read as text, so that ids such as 007 and the country code NA stay as written.
+        # The header is read as a data row, because pandas would rename a repeated name to "price.1".
         df = pd.read_csv(
-            io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False
+            io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, na_values=[""],
+            skip_blank_lines=False, header=None,
         )
     except (pd.errors.ParserError, ValueError) as error:
         reason = " ".join(str(error).split())
         raise CaseFileError(f"{path}: invalid CSV: {reason}") from error
-    df.columns = [str(name).strip() for name in df.columns]
-    return _parse_numbers(df, decimal_comma=separator == ";")
+    names = _header_names(list(df.iloc[0]))
+    _check_duplicates(names, path)
+    df = df.iloc[1:].copy()
+    df.columns = names
+    # Position 1 of the frame is spreadsheet row 2, because blank lines were kept.
+    df.index = pd.RangeIndex(2, len(df) + 2)
+    problems = _parse_numbers(df, separator)
+    if problems:
+        raise ValidationError([f"{path}: {problem}" for problem in problems])
+    return df
 
 
-def _parse_numbers(df: pd.DataFrame, decimal_comma: bool) -> pd.DataFrame:
-    """Turn the text cells of number fields into numbers; cells that are no number stay text."""
+def _parse_numbers(df: pd.DataFrame, separator: str) -> list[str]:
+    """Turn the text cells of number fields into numbers; return the problems of ambiguous numbers.
+
+    Cells that are no number stay text, so that ``build_case`` reports them
+    with the field's allowed values.
+    """
+    problems = []
     for name in df.columns:
         spec = FIELD_COLUMNS.get(name)
         if spec is None or spec.kind not in ("number", "integer"):
             continue
         text = df[name].astype(object).where(df[name].notna(), None)
-        cleaned = text.map(lambda cell: _number_text(cell, decimal_comma), na_action="ignore")
-        numbers = pd.to_numeric(cleaned, errors="coerce")
+        cleaned = {}
+        for label, cell in text.items():
+            if cell is None:
+                continue
+            number, problem = _number_text(cell, separator)
+            if problem:
+                problems.append(f"row {label}, column {name!r}: {problem}")
+            cleaned[label] = number
+        numbers = pd.to_numeric(pd.Series(cleaned, index=text.index, dtype=object), errors="coerce")
         unparsed = numbers.isna() & text.notna()
         df[name] = numbers if not unparsed.any() else numbers.astype(object).where(~unparsed, text)
-    return df
+    return problems
 
 
-def _number_text(cell: str, decimal_comma: bool) -> str:
+def _is_float_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number_text(cell: str, separator: str) -> tuple[str, str | None]:
+    """Return a number cell as text that ``float`` reads, and a problem when its decimal mark is ambiguous.
+
+    In a ``;`` file, ``.`` is only read as a thousands separator between
+    groups of three digits (40.000, 1.234,5). Any other ``.`` in a number
+    could be a decimal point, so such a number is a problem, as is a comma
+    in a number of a ``,`` or tab file.
+    """
     cell = cell.strip()
-    if decimal_comma and _DECIMAL_COMMA.match(cell):
-        return cell.replace(",", ".")
-    return cell
+    if separator == ";":
+        if _DOT_THOUSANDS.match(cell):
+            return cell.replace(".", "").replace(",", "."), None
+        if _DECIMAL_COMMA.match(cell):
+            return cell.replace(",", "."), None
+        if "." in cell and _is_float_text(cell):
+            return cell, (
+                f"{cell!r} is ambiguous, because this ';'-separated file is read with decimal commas and '.' "
+                f"as thousands separator; write the decimal with a comma, as {cell.replace('.', ',')}"
+            )
+        return cell, None
+    if "," in cell and _is_float_text(cell.replace(",", "")):
+        kind = "comma" if separator == "," else "tab"
+        return cell, (
+            f"{cell!r} is ambiguous, because this {kind}-separated file is read with '.' as decimal mark; "
+            "write the number without thousands separators and with '.' as decimal mark, as 40000 or 1.5"
+        )
+    return cell, None
+
+
+_NOT_XLSX = (
+    "is not a valid .xlsx workbook (it may be password-protected, an old .xls, or a renamed CSV); "
+    "save it as .xlsx or CSV"
+)
+
+
+def _open_workbook(path: Path, data_only: bool):
+    """Open ``path`` read-only with openpyxl; raise ``CaseFileError`` with one line when that fails."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except (zipfile.BadZipFile, openpyxl.utils.exceptions.InvalidFileException) as error:
+        raise CaseFileError(f"{path}: {_NOT_XLSX}") from error
+    except OSError as error:
+        raise CaseFileError(f"{path}: reading the file failed: {error.strerror or error}") from error
+    except Exception as error:  # noqa: BLE001
+        # A damaged workbook makes openpyxl raise KeyError, ValueError, XML parse errors and more.
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise CaseFileError(f"{path}: reading the workbook failed: {reason}; open and save it in Excel or LibreOffice") from error
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
-        import openpyxl  # noqa: F401  (pandas reads .xlsx through it)
+        import openpyxl  # noqa: F401
     except ImportError as error:
         raise CaseFileError(
             f"{path}: reading .xlsx files needs the openpyxl package; install it with `pip install openpyxl` "
             "or save the sheet as CSV"
         ) from error
-    text_columns = {name: str for name in (CASE_COLUMN, OPTION_COLUMN)}
+    _check_zip_signature(path)
+
+    values_book = _open_workbook(path, data_only=True)
+    formulas_book = _open_workbook(path, data_only=False)
     try:
-        df = pd.read_excel(path, sheet_name=0, engine="openpyxl", dtype=text_columns)
-    except (OSError, ValueError, KeyError) as error:
-        reason = " ".join(str(error).split())
-        raise CaseFileError(f"{path}: reading the workbook failed: {reason}") from error
-    df.columns = [str(name).strip() for name in df.columns]
+        if not values_book.worksheets:
+            raise CaseFileError(f"{path}: the workbook has no worksheet; expected the part-options in its first sheet")
+        sheet = values_book.worksheets[0]
+        rows, formula_cells = _sheet_rows(path, sheet, formulas_book.worksheets[0])
+        sheet_count = len(values_book.worksheets)
+        title = sheet.title
+    finally:
+        values_book.close()
+        formulas_book.close()
+    if sheet_count > 1:
+        logger.info("%s has %d sheets; reading the first, %r", path, sheet_count, title)
+
+    df = _sheet_frame(path, rows, title, sheet_count)
+    names = list(df.columns)
+    problems = [
+        f"{path}: row {row}, column {names[position]!r}: a formula without a saved value; open and save the file "
+        "in Excel or LibreOffice so the values are stored"
+        for row, position in formula_cells
+        if names[position] in FIELD_COLUMNS or names[position] in (CASE_COLUMN, OPTION_COLUMN)
+    ]
+    if problems:
+        raise ValidationError(problems)
     return df
+
+
+def _check_zip_signature(path: Path) -> None:
+    """Raise ``CaseFileError`` unless ``path`` starts as a zip file, as every .xlsx workbook does."""
+    try:
+        with path.open("rb") as handle:
+            signature = handle.read(len(_ZIP_SIGNATURE))
+    except OSError as error:
+        raise CaseFileError(f"{path}: reading the file failed: {error.strerror or error}") from error
+    if signature != _ZIP_SIGNATURE:
+        raise CaseFileError(f"{path}: {_NOT_XLSX}")
+
+
+def _sheet_frame(path: Path, rows: list[tuple], title: str, sheet_count: int) -> pd.DataFrame:
+    """Return the rows of a sheet as a frame of its columns, indexed by spreadsheet row number."""
+    if not rows:
+        raise CaseFileError(f"{path}: sheet {title!r} is empty; expected a header row and one row per part-option")
+    width = max(len(row) for row in rows)
+    rows = [list(row) + [None] * (width - len(row)) for row in rows]
+    names = _header_names(rows[0])
+    _check_duplicates(names, path, f" in sheet {title!r}")
+    df = pd.DataFrame(rows[1:], columns=names, index=pd.RangeIndex(2, len(rows) + 1), dtype=object)
+    df.attrs["sheet"] = title
+    df.attrs["sheet_count"] = sheet_count
+    return df
+
+
+def _sheet_rows(path: Path, values_sheet, formulas_sheet) -> tuple[list[tuple], list[tuple[int, int]]]:
+    """Return the cell values of a sheet, row by row, and the (row, column position) of formulas without a saved value.
+
+    A workbook written by a program that computes no formulas (openpyxl,
+    some exporters) stores formulas without their value, which openpyxl
+    then reads as an empty cell.
+    """
+    rows = []
+    missing = []
+    try:
+        for number, (values, formulas) in enumerate(zip(values_sheet.iter_rows(), formulas_sheet.iter_rows()), start=1):
+            row = tuple(getattr(cell, "value", None) for cell in values)
+            rows.append(row)
+            for position, (value, formula) in enumerate(zip(row, formulas)):
+                if value is None and getattr(formula, "data_type", None) == "f":
+                    missing.append((number, position))
+    except Exception as error:  # noqa: BLE001
+        # openpyxl parses the sheet lazily in read-only mode, so a damaged sheet fails here.
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise CaseFileError(f"{path}: reading sheet {values_sheet.title!r} failed: {reason}") from error
+    return rows, missing
 
 
 # ---------------------------------------------------------------- results

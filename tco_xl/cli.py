@@ -2,9 +2,9 @@
 
 Bad input, an output that cannot be written and a failed write to stdout
 end with one ``tco-xl: error: ...`` line per problem on stderr and exit code
-2. When the reader of stdout closes the pipe early (as ``head`` does), the
-command stops without a message and exits with 1. Other exceptions are bugs
-and keep their traceback.
+2. When the reader of stdout closes the pipe before all output is written
+(as ``head`` does), the command stops without a message and exits with 1.
+Other exceptions are bugs and keep their traceback.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import errno
 import json
 import logging
 import os
 import sys
 import textwrap
 import time
+import importlib.util
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +39,7 @@ from .report import (
     summary_csv,
     write_outputs,
     write_whole,
+    xlsx_bytes,
 )
 from .results import compute_case
 
@@ -51,6 +54,10 @@ DEMO_CASE = "demo_case.toml"
 DEFAULT_DEMO_OUTPUT = str(Path("tco-xl-output") / "demo")
 FORMATS = ("table", "csv", "json")
 BATCH_FORMATS = ("csv", "json")
+# The results format of each file extension that `batch -o` accepts; a name without extension takes --format.
+BATCH_SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+# More problems than this are cut off after the first ones, with a count of the rest.
+MAX_REPORTED_PROBLEMS = 50
 DUTCH_CSV_HELP = (
     "write CSV with ';' between fields and ',' as decimal mark, as a Dutch-locale Excel expects "
     "(files also get a UTF-8 byte-order mark); default ',' and '.'"
@@ -98,14 +105,39 @@ def _flush_stdout() -> None:
 
 
 def _write_stdout(text: str) -> None:
-    """Write ``text`` to stdout and flush it, so that a write error shows up here and not at exit."""
+    """Write ``text`` to stdout whole and flush it, so that a write error shows up here and not at exit.
+
+    The text is encoded and written to the binary buffer of stdout in a
+    loop, because with PYTHONUNBUFFERED (or ``python -u``) that buffer is
+    the raw file, whose write may take only part of the data. A text write
+    then drops the rest without an error, for example when the reader of a
+    pipe closes it during the write. The loop's next write raises
+    ``BrokenPipeError`` instead.
+    """
+    _flush_stdout()
+    binary = getattr(sys.stdout, "buffer", None)
     try:
-        sys.stdout.write(text)
+        if binary is None:
+            # A replaced sys.stdout, such as io.StringIO, has no binary buffer.
+            sys.stdout.write(text)
+        else:
+            _write_all(binary, text.replace("\n", os.linesep).encode(sys.stdout.encoding, sys.stdout.errors or "strict"))
     except BrokenPipeError:
         raise
     except OSError as error:
         raise StdoutFailed(error) from error
     _flush_stdout()
+
+
+def _write_all(binary, data: bytes) -> None:
+    """Write ``data`` to the binary stream ``binary``, repeating the write after a partial one."""
+    view = memoryview(data)
+    while view:
+        written = binary.write(view)
+        if written is None:
+            # A non-blocking stream that is full; the output cannot be written whole.
+            raise BlockingIOError(errno.EAGAIN, "standard output is non-blocking and full")
+        view = view[written:]
 
 
 def _discard_stdout() -> None:
@@ -162,9 +194,19 @@ def _output_folder(text: str, case_path: str | Path | None) -> Path:
         target = folder / name
         if os.path.isdir(target):
             raise BadInput([f"{target}: is a directory, so {name} cannot be written; remove it or choose another output folder"])
+        _check_not_special(target)
         if case_path is not None and _same_file(target, Path(case_path)):
             raise BadInput([f"{target}: is the input case file, which {name} would replace; choose another output folder"])
     return folder
+
+
+def _check_not_special(target: Path) -> None:
+    """Reject an existing output target that is not a regular file, such as a FIFO or /dev/null.
+
+    Writing through a temporary file and ``os.replace`` would put a regular file in its place.
+    """
+    if os.path.lexists(target) and not os.path.isfile(target):
+        raise BadInput([f"{target}: is not a regular file; expected a file path for the output"])
 
 
 def _output_file(text: str, input_path: Path) -> Path:
@@ -174,6 +216,7 @@ def _output_file(text: str, input_path: Path) -> Path:
     output = Path(text)
     if os.path.isdir(output):
         raise BadInput([f"{output}: is a directory; expected a file for the results"])
+    _check_not_special(output)
     existing = _first_existing(output.parent)
     if not os.path.isdir(existing):
         raise BadInput([f"{existing}: is not a directory; expected a folder for the results file"])
@@ -199,7 +242,8 @@ def _print_result(result, case, folder: Path | None, args) -> None:
             write_outputs(result, folder, case=case, dutch_csv=args.dutch_csv)
         except OSError as error:
             reason = error.strerror or str(error)
-            raise BadInput([f"{folder}: writing the output files failed: {reason}"]) from error
+            failed = error.filename or folder
+            raise BadInput([f"{failed}: writing the output files failed: {reason}"]) from error
     if args.format == "table":
         _write_stdout(format_table(result))
     elif args.format == "csv":
@@ -256,11 +300,23 @@ def run_compute(args) -> int:
 
 
 def _batch_format(args) -> str:
-    if args.format is not None:
+    """Return the results format: from the extension of ``-o`` (.csv, .json or .xlsx), else ``--format``.
+
+    Raises ``BadInput`` for another extension, or one that contradicts ``--format``.
+    """
+    if args.output is None or not Path(args.output).suffix:
+        if args.format is None:
+            return "csv"
         return args.format
-    if args.output is not None and Path(args.output).suffix.lower() == ".json":
-        return "json"
-    return "csv"
+    suffix = Path(args.output).suffix
+    by_suffix = BATCH_SUFFIXES.get(suffix.lower())
+    if by_suffix is None:
+        raise BadInput([f"{args.output}: unknown results file extension {suffix!r}; expected .csv, .json or .xlsx"])
+    if args.format is not None and args.format != by_suffix:
+        raise BadInput([f"{args.output}: a {suffix} file cannot hold --format {args.format} results; change the extension or --format"])
+    if by_suffix == "xlsx" and importlib.util.find_spec("openpyxl") is None:
+        raise BadInput([f"{args.output}: writing .xlsx files needs the openpyxl package; install it with `pip install openpyxl` or write .csv"])
+    return by_suffix
 
 
 def _batch_text(table, output_format: str, dutch_csv: bool) -> str:
@@ -329,7 +385,7 @@ def run_batch(args) -> int:
     path = Path(args.parts)
     output_format = _batch_format(args)
     if args.dutch_csv and output_format != "csv":
-        raise BadInput(["--dutch-csv applies to CSV output only; drop it or use --format csv"])
+        raise BadInput(["--dutch-csv applies to CSV output only; drop it, or use --format csv or a .csv results file"])
     output = _output_file(args.output, path) if args.output is not None else None
 
     records = read_records(path)
@@ -337,21 +393,25 @@ def run_batch(args) -> int:
         frame = _frame_once_per_message(records)
         computed = compute_frame(frame)
     table = results_table(frame, computed)
-    text = _batch_text(table, output_format, args.dutch_csv)
+    if output_format == "xlsx":
+        content, encoding = xlsx_bytes(table), None
+    else:
+        content = _batch_text(table, output_format, args.dutch_csv)
+        encoding = csv_encoding(args.dutch_csv) if output_format == "csv" else "utf-8"
     summary = _batch_summary(summarize(table), time.perf_counter() - started)
 
     if output is None:
-        _write_stdout(text)
+        _write_stdout(content)
         # Keep stdout machine-readable.
         print("\n".join(summary), file=sys.stderr)
         return EXIT_OK
-    encoding = csv_encoding(args.dutch_csv) if output_format == "csv" else "utf-8"
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_whole(output, text, encoding)
+        write_whole(output, content, encoding)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise BadInput([f"{output}: writing the results failed: {reason}"]) from error
+        failed = error.filename or output
+        raise BadInput([f"{failed}: writing the results failed: {reason}"]) from error
     summary.append(f"Wrote {len(table)} result rows to {output.resolve()}")
     _write_stdout("\n".join(summary) + "\n")
     return EXIT_OK
@@ -429,9 +489,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="log progress to stderr: -v for INFO, -vv for DEBUG (default: warnings only)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # -v after the command counts separately, because a subcommand's default would overwrite the count before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", dest="verbose_after_command", action="count", default=0,
+        help="log progress to stderr: -v for INFO, -vv for DEBUG (default: warnings only)",
+    )
 
     demo = commands.add_parser(
         "demo",
+        parents=[common],
         help="compute the built-in case (a steel frame made in Tilburg, bought in China or Poland)",
         description="Compute the built-in case, print the comparison and write the output files.",
     )
@@ -449,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compute = commands.add_parser(
         "compute",
+        parents=[common],
         help="compute a case file (.toml or .json)",
         description="Compute a case file and print the comparison of its options.",
     )
@@ -464,6 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     batch = commands.add_parser(
         "batch",
+        parents=[common],
         help="compute a table of part-options (.csv or .xlsx), one result row per option",
         description="Compute a table with one row per part-option: a 'case' column with the part id, an "
         "'option' column with the option name and case-file fields as further columns (see `tco-xl fields`). "
@@ -473,17 +542,19 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("parts", metavar="PARTS", help="table of part-options, .csv (',' ';' or tab separated) or .xlsx (needs openpyxl)")
     batch.add_argument(
         "-o", "--output", default=None, metavar="RESULTS",
-        help="file for the results, replaced whole; default stdout, with the summary on stderr",
+        help="file for the results (.csv, .json or .xlsx; .xlsx needs openpyxl), replaced whole; "
+        "default stdout, with the summary on stderr",
     )
     batch.add_argument(
         "--format", choices=BATCH_FORMATS, default=None,
-        help="results format: csv or json (a list of objects); default json when RESULTS ends in .json, else csv",
+        help="results format: csv or json (a list of objects); default the extension of RESULTS, else csv",
     )
     batch.add_argument("--dutch-csv", action="store_true", help=DUTCH_CSV_HELP)
     batch.set_defaults(handler=run_batch)
 
     fields = commands.add_parser(
         "fields",
+        parents=[common],
         help="list every case-file field with its unit, allowed values and meaning",
         description="List every case-file field by section with its unit, allowed values and meaning.",
     )
@@ -491,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     countries = commands.add_parser(
         "countries",
+        parents=[common],
         help="list the packaged countries and their default figures with quality flag, date and source",
         description="List the packaged countries and their default figures with quality flag, date and source.",
     )
@@ -509,8 +581,12 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def _report(lines: list[str]) -> int:
-    for line in lines:
+    """Print one error line per problem on stderr, at most ``MAX_REPORTED_PROBLEMS`` and a count of the rest."""
+    for line in lines[:MAX_REPORTED_PROBLEMS]:
         print(f"{PROG}: error: {line}", file=sys.stderr)
+    if len(lines) > MAX_REPORTED_PROBLEMS:
+        rest = len(lines) - MAX_REPORTED_PROBLEMS
+        print(f"{PROG}: error: ... and {rest} more {'problem' if rest == 1 else 'problems'}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -522,7 +598,7 @@ def _run(argv: list[str] | None) -> int:
         # --help and --version print to stdout and exit; flush here so that a write error is reported.
         _flush_stdout()
         raise
-    _configure_logging(args.verbose)
+    _configure_logging(args.verbose + args.verbose_after_command)
     try:
         code = args.handler(args)
     except BadInput as error:

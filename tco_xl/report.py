@@ -398,6 +398,22 @@ def escape_formula_columns(table: pd.DataFrame) -> pd.DataFrame:
     return escaped
 
 
+def xlsx_bytes(table: pd.DataFrame, sheet_name: str = "results") -> bytes:
+    """Return ``table`` as the bytes of an .xlsx workbook with one sheet; needs openpyxl.
+
+    openpyxl stores a text starting with ``=`` as a formula, so such cells
+    are turned back into text cells and the workbook shows the text as it is.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, index=False, sheet_name=sheet_name)
+        for row in writer.sheets[sheet_name].iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    return buffer.getvalue()
+
+
 def _dutch_cell(value):
     # Floats get a decimal comma; bool is an int subclass and no float, so True stays True.
     if isinstance(value, float):
@@ -452,18 +468,30 @@ def _umask() -> int:
     return mask
 
 
-def _write_temporary(path: Path, text: str, encoding: str) -> Path:
-    """Write ``text`` to a new temporary file in the folder of ``path``; return the temporary file's path."""
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding=encoding, newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
+def _write_temporary(path: Path, content: str | bytes, encoding: str | None) -> Path:
+    """Write ``content`` to a new temporary file in the folder of ``path``; return the temporary file's path.
+
+    Text is encoded with ``encoding``; bytes (``encoding`` None) are written as they are.
+    The temporary file gets the mode of an existing ``path``, so that replacing a file keeps its permissions.
+    """
+    if isinstance(content, bytes):
+        handle = tempfile.NamedTemporaryFile(
+            "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
+    else:
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding=encoding, newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
     try:
         with handle:
-            handle.write(text)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        # NamedTemporaryFile creates the file with mode 0600; give it the usual mode.
-        os.chmod(handle.name, 0o666 & ~_umask())
+        if os.path.isfile(path):
+            shutil.copymode(path, handle.name)
+        else:
+            # NamedTemporaryFile creates the file with mode 0600; give a new file the usual mode.
+            os.chmod(handle.name, 0o666 & ~_umask())
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
@@ -500,15 +528,19 @@ def _replace_all(temporaries: dict[Path, Path]) -> None:
     # The last target needs no backup, because when its move fails no file after it was replaced.
     backups: dict[Path, Path | None] = {}
     replaced: list[Path] = []
+    current = None
     try:
-        for path in list(temporaries)[:-1]:
-            backups[path] = _backup(path)
-        for path, temporary in temporaries.items():
-            os.replace(temporary, path)
-            replaced.append(path)
-    except BaseException:
+        for current in list(temporaries)[:-1]:
+            backups[current] = _backup(current)
+        for current, temporary in temporaries.items():
+            os.replace(temporary, current)
+            replaced.append(current)
+    except BaseException as error:
         for path in reversed(replaced):
             _restore(path, backups[path])
+        if isinstance(error, OSError):
+            # The error names a temporary or backup file; name the output file instead.
+            raise OSError(error.errno, error.strerror or str(error), str(current)) from error
         raise
     finally:
         for backup in backups.values():
@@ -516,23 +548,42 @@ def _replace_all(temporaries: dict[Path, Path]) -> None:
                 backup.unlink(missing_ok=True)
 
 
-def write_files_together(files: dict[Path, tuple[str, str]]) -> None:
-    """Write every file of ``files`` (path to text and encoding) whole, and all of them or none.
+def check_output_path(path: Path) -> None:
+    """Raise ``OSError`` when ``path`` exists and is not a regular file (or a link to one).
 
-    Each text goes to a temporary file in the folder of its path first. Only
-    when all are written are they moved into place with ``os.replace``. When
-    a move fails, the files replaced before it get their old content back
-    from a copy made just before, and files that did not exist are removed.
-    Raises ``IsADirectoryError`` before writing anything when a path is an
-    existing folder, and otherwise the ``OSError`` of the step that failed.
+    ``os.replace`` would put a regular file in the place of a folder, a FIFO
+    or a device such as /dev/null, so such targets are rejected before anything is written.
+    """
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise OSError(errno.EINVAL, "is not a regular file", str(path))
+
+
+def write_files_together(files: dict[Path, tuple[str | bytes, str | None]]) -> None:
+    """Write every file of ``files`` (path to content and encoding) whole, and all of them or none.
+
+    Text content is encoded with its encoding, and bytes (with encoding
+    None) are written as they are. Each content goes to a temporary file in
+    the folder of its path first, with the mode of the file it replaces.
+    Only when all are written are they moved into place with
+    ``os.replace``. When a move fails, the files replaced before it get
+    their old content back from a copy made just before, and files that did
+    not exist are removed. Before writing anything, raises
+    ``IsADirectoryError`` when a path is an existing folder and ``OSError``
+    when it is another existing non-regular file, such as a FIFO or a
+    device. Otherwise raises the ``OSError`` of the step that failed, with
+    ``filename`` set to the output path it was writing.
     """
     for path in files:
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        check_output_path(path)
     temporaries: dict[Path, Path] = {}
     try:
-        for path, (text, encoding) in files.items():
-            temporaries[path] = _write_temporary(path, text, encoding)
+        for path, (content, encoding) in files.items():
+            try:
+                temporaries[path] = _write_temporary(path, content, encoding)
+            except OSError as error:
+                raise OSError(error.errno, error.strerror or str(error), str(path)) from error
         _replace_all(temporaries)
     finally:
         # After a successful move the temporary name no longer exists.
@@ -540,9 +591,9 @@ def write_files_together(files: dict[Path, tuple[str, str]]) -> None:
             temporary.unlink(missing_ok=True)
 
 
-def write_whole(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    write_files_together({Path(path): (text, encoding)})
+def write_whole(path: Path, content: str | bytes, encoding: str | None = "utf-8") -> None:
+    """Write ``content`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    write_files_together({Path(path): (content, encoding)})
 
 
 def csv_encoding(dutch_csv: bool) -> str:

@@ -259,7 +259,7 @@ def test_missing_duty_rate_names_row(records):
 def test_unknown_column_with_hint(records):
     records = records.rename(columns={"annual_volume": "anual_volume"})
     problems = problems_of(records)
-    assert "records: unknown column 'anual_volume'; did you mean 'annual_volume'?" in problems
+    assert "unknown column 'anual_volume'; did you mean 'annual_volume'? (see `tco-xl fields`)" in problems
     assert any("part: annual_volume is missing" in p for p in problems)
 
 
@@ -267,7 +267,7 @@ def test_unknown_column_with_hint(records):
 def test_missing_key_column(records, column):
     problems = problems_of(records.drop(columns=[column]))
     assert len(problems) == 1
-    assert problems[0].startswith(f"records: missing column '{column}'")
+    assert problems[0].startswith(f"missing column '{column}'")
 
 
 def test_missing_case_id_and_option_name(records):
@@ -282,12 +282,12 @@ def test_missing_case_id_and_option_name(records):
 def test_duplicate_column_names(records):
     renamed = records.rename(columns={"unit_weight_kg": "price"})
     problems = problems_of(renamed)
-    assert problems == ["records: column 'price' appears more than once"]
+    assert problems == ["column 'price' appears more than once"]
 
 
 def test_empty_records():
     problems = problems_of(pd.DataFrame({"case": [], "option": []}))
-    assert problems == ["records: no rows; expected one row per part-option"]
+    assert problems == ["no data rows; expected one row per part-option"]
 
 
 def test_not_a_dataframe():
@@ -371,10 +371,10 @@ def test_read_dutch_csv_equals_comma_csv(tmp_path, records):
     pd.testing.assert_frame_equal(from_comma, from_dutch)
 
 
-def test_read_dutch_csv_cp1252_with_dot_decimals(tmp_path):
+def test_read_dutch_csv_cp1252(tmp_path):
     text = (
         "case;option;name;annual_volume;unit_weight_kg;unit_volume_m3;country;sourcing;price;duty_rate\n"
-        "007;Nederland;Behuizing \u00e9\u00e9n;1000;0,5;0.004;NL;buy;12,50;\n"
+        "007;Nederland;Behuizing \u00e9\u00e9n;1000;0,5;0,004;NL;buy;12,50;\n"
         "007;China;;;;;CN;buy;60;0,065\n"
     )
     path = write_text(tmp_path, text, encoding="cp1252")
@@ -471,3 +471,244 @@ def test_read_does_not_modify_file(tmp_path):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     frame_from_records(read_records(path))
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+# ---------------------------------------------------------------- decimal marks and thousands separators
+
+DUTCH_HEADER = "case;option;annual_volume;unit_weight_kg;unit_volume_m3;country;sourcing;price\n"
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [("40.000", 40000.0), ("1.234,5", 1234.5), ("-2.500", -2500.0), ("12,50", 12.5), ("1.000.000", 1e6), ("7", 7.0)],
+)
+def test_dutch_csv_thousands_separator(tmp_path, cell, expected):
+    text = DUTCH_HEADER + f"A;x;{cell};1;0,01;NL;buy;10\n"
+    df = read_records(write_text(tmp_path, text))
+    assert df.loc[2, "annual_volume"] == expected
+
+
+@pytest.mark.parametrize("cell", ["1.5", "0.004", "12.50", "1.2345", "2.5e3"])
+def test_dutch_csv_rejects_dot_decimal(tmp_path, cell):
+    text = DUTCH_HEADER + f"A;x;1000;1;0,01;NL;buy;10\nA;y;1000;1;0,01;PL;buy;{cell}\n"
+    path = write_text(tmp_path, text)
+    with pytest.raises(ValidationError) as caught:
+        read_records(path)
+    problems = caught.value.problems
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}: row 3, column 'price': {cell!r} is ambiguous")
+    assert "write the decimal with a comma, as " + cell.replace(".", ",") in problems[0]
+
+
+@pytest.mark.parametrize("separator", [",", "\t"])
+@pytest.mark.parametrize("cell", ["40,000", "1,5", "1,234.5"])
+def test_comma_in_number_rejected(tmp_path, separator, cell):
+    header = separator.join(["case", "option", "annual_volume", "country", "sourcing", "price"])
+    row = separator.join(["A", "x", f'"{cell}"', "NL", "buy", "10"])
+    path = write_text(tmp_path, f"{header}\n{row}\n")
+    with pytest.raises(ValidationError) as caught:
+        read_records(path)
+    assert caught.value.problems == [
+        f"{path}: row 2, column 'annual_volume': {cell!r} is ambiguous, because this "
+        f"{'comma' if separator == ',' else 'tab'}-separated file is read with '.' as decimal mark; write the "
+        "number without thousands separators and with '.' as decimal mark, as 40000 or 1.5"
+    ]
+
+
+def test_text_with_dot_stays_text_in_dutch_csv(tmp_path):
+    text = DUTCH_HEADER + "A;x;1.2.3;1;0,01;NL;buy;10\n"
+    df = read_records(write_text(tmp_path, text))
+    assert df.loc[2, "annual_volume"] == "1.2.3"
+
+
+# ---------------------------------------------------------------- booleans
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("WAAR", 1.0), ("onwaar", 0.0), ("Ja", 1.0), ("NEE", 0.0), ("yes", 1.0), ("No", 0.0), ("1", 1.0), ("0", 0.0),
+     ("True", 1.0), ("FALSE", 0.0)],
+)
+def test_boolean_texts(records, text, expected):
+    records = records.astype(object)
+    records.loc[1, "cbam_covered"] = text
+    frame = frame_from_records(records, today=TODAY)
+    assert frame.loc[1, "cbam_covered"] == expected
+
+
+# ---------------------------------------------------------------- columns
+
+
+def test_other_unknown_columns_ignored(records, caplog):
+    records["notes"] = "call back"
+    records["supplier"] = "ACME"
+    records["colour"] = "red"
+    with caplog.at_level("WARNING", logger="tco_xl.batch"):
+        frame = frame_from_records(records, today=TODAY)
+    assert len(frame) == 5
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == ["ignored columns not used by tco-xl: notes, supplier, colour"]
+
+
+def test_misspelled_column_still_rejected(records):
+    records = records.rename(columns={"duty_rate": "duty_rat"})
+    problems = problems_of(records)
+    assert "unknown column 'duty_rat'; did you mean 'duty_rate'? (see `tco-xl fields`)" in problems
+
+
+def test_csv_duplicate_column(tmp_path):
+    path = write_text(tmp_path, "case,option,price,price\nA,x,1,2\n")
+    with pytest.raises(CaseFileError) as caught:
+        read_records(path)
+    assert str(caught.value) == f"{path}: column 'price' appears more than once; keep one column per field"
+
+
+def test_title_row_gives_header_hint(tmp_path):
+    path = write_text(tmp_path, "Parts list 2026,,\ncase,option,price\nA,x,1\n")
+    problems = problems_of(read_records(path))
+    assert len(problems) == 2
+    assert problems[0].startswith("missing column 'case'; expected a 'case' column")
+    assert problems[0].endswith(
+        "The first row must be the header with case, option and field names; found: 'Parts list 2026', "
+        "'(column B without a name)', '(column C without a name)'"
+    )
+
+
+def test_pipe_separated_gives_header_hint(tmp_path):
+    path = write_text(tmp_path, "case|option|price\nA|x|1\n")
+    problems = problems_of(read_records(path))
+    assert problems[0].endswith("found: 'case|option|price'")
+
+
+def test_read_utf16_csv(tmp_path, records):
+    path = tmp_path / "parts.csv"
+    path.write_bytes(records.to_csv(index=False, sep="\t").encode("utf-16"))
+    frame = frame_from_records(read_records(path), today=TODAY)
+    assert len(frame) == 5
+
+
+# ---------------------------------------------------------------- today
+
+
+def test_today_as_iso_text(records):
+    frame = frame_from_records(records.drop(columns=["figures_date"]), today="2026-03-01")
+    expected = frame_from_records(records.drop(columns=["figures_date"]), today=TODAY)
+    pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_today_of_wrong_type(records):
+    with pytest.raises(TypeError) as caught:
+        frame_from_records(records, today=20260301)
+    assert str(caught.value) == "today must be a datetime.date or an ISO date text such as '2026-07-01', not int"
+    with pytest.raises(ValueError, match="today = '1 March' is invalid"):
+        frame_from_records(records, today="1 March")
+
+
+# ---------------------------------------------------------------- bad and unusual .xlsx files
+
+NOT_XLSX = (
+    "is not a valid .xlsx workbook (it may be password-protected, an old .xls, or a renamed CSV); "
+    "save it as .xlsx or CSV"
+)
+
+
+def xlsx_bytes_of(records) -> bytes:
+    buffer = io.BytesIO()
+    records.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["renamed csv", "truncated", "random bytes", "ole file"])
+def test_bad_xlsx(tmp_path, records, kind):
+    pytest.importorskip("openpyxl")
+    contents = {
+        "renamed csv": b"case,option\nA,x\n",
+        "truncated": xlsx_bytes_of(records)[:300],
+        "random bytes": bytes(range(256)) * 4,
+        "ole file": bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504),
+    }
+    path = tmp_path / "parts.xlsx"
+    path.write_bytes(contents[kind])
+    with pytest.raises(CaseFileError) as caught:
+        read_records(path)
+    assert str(caught.value) == f"{path}: {NOT_XLSX}"
+
+
+def test_xlsx_damaged_inside(tmp_path, records):
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    source = io.BytesIO(xlsx_bytes_of(records))
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as damaged:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            damaged.writestr(item, data)
+    with pytest.raises(CaseFileError) as caught:
+        read_records(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: reading ")
+    assert "\n" not in message
+
+
+def test_xlsx_header_only_names_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Parts"
+    book.active.append(["case", "option"])
+    book.create_sheet("Notes").append(["n"])
+    path = tmp_path / "parts.xlsx"
+    book.save(path)
+    with pytest.raises(CaseFileError) as caught:
+        read_records(path)
+    assert str(caught.value) == (
+        f"{path}: no data rows in sheet 'Parts' (the first of 2 sheets, the only one read); "
+        "expected a header row and one row per part-option"
+    )
+
+
+def test_xlsx_missing_case_names_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["part", "option"])
+    book.active.append(["A", "x"])
+    path = tmp_path / "parts.xlsx"
+    book.save(path)
+    problems = problems_of(read_records(path))
+    assert problems[0].startswith("missing column 'case' in sheet 'Sheet1'; ")
+
+
+def test_xlsx_formula_without_value(tmp_path, records):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "parts.xlsx"
+    records.to_excel(path, index=False)
+    book = openpyxl.load_workbook(path)
+    price = list(records.columns).index("price") + 1
+    book.active.cell(row=3, column=price, value="=10*34")
+    book.active.cell(row=4, column=len(records.columns) + 1, value="notes")
+    book.active.cell(row=5, column=len(records.columns) + 1, value="=1+1")
+    book.save(path)
+    with pytest.raises(ValidationError) as caught:
+        read_records(path)
+    assert caught.value.problems == [
+        f"{path}: row 3, column 'price': a formula without a saved value; open and save the file in Excel or "
+        "LibreOffice so the values are stored"
+    ]
+
+
+def test_xlsx_blank_row_keeps_row_numbers(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["case", "option", "price"])
+    sheet.append(["A", "x", 1])
+    sheet.append([])
+    sheet.append(["A", "y", "oops"])
+    path = tmp_path / "parts.xlsx"
+    book.save(path)
+    df = read_records(path)
+    assert list(df.index) == [2, 4]
+    assert df.loc[4, "price"] == "oops"

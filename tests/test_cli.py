@@ -351,7 +351,7 @@ def test_cli_failed_move_reports_one_line(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "demo", "--output", str(folder))
     assert code == 2
     assert out == ""
-    assert err == f"tco-xl: error: {folder}: writing the output files failed: Permission denied\n"
+    assert err == f"tco-xl: error: {folder / 'summary.csv'}: writing the output files failed: Permission denied\n"
     assert snapshot(folder) == before
     assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES)
 
@@ -757,7 +757,7 @@ def test_batch_dutch_csv_rejects_json(capsys, tmp_path):
     code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "--format", "json", "--dutch-csv")
     assert code == 2
     assert out == ""
-    assert err == "tco-xl: error: --dutch-csv applies to CSV output only; drop it or use --format csv\n"
+    assert err == "tco-xl: error: --dutch-csv applies to CSV output only; drop it, or use --format csv or a .csv results file\n"
 
 
 def test_batch_bad_rows_exit_2(capsys, tmp_path):
@@ -790,7 +790,7 @@ def test_batch_bad_rows_exit_2(capsys, tmp_path):
         ("missing.csv", None, "file not found"),
         ("parts.csv", "", "file is empty"),
         ("parts.toml", "a = 1\n", "unknown file extension '.toml'"),
-        ("parts.csv", "part,option\nA,x\n", "records: missing column 'case'"),
+        ("parts.csv", "part,option\nA,x\n", "missing column 'case'"),
     ],
 )
 def test_batch_bad_file_exit_2(capsys, tmp_path, name, content, expected):
@@ -1070,14 +1070,27 @@ def run_module(argv, cwd, **options):
     )
 
 
-@pytest.mark.parametrize("label", ["compute table", "compute json", "demo", "batch"])
-def test_stdout_full_device(tmp_path, label):
-    if not Path("/dev/full").exists():
-        pytest.skip("/dev/full does not exist on this system")
-    with open("/dev/full", "w", encoding="utf-8") as full:
-        done = run_module(STDOUT_COMMANDS[label], tmp_path, stdout=full, stderr=subprocess.PIPE, text=True)
+def _limit_file_size():
+    """Limit the files the child process writes to 1000 bytes, so that a longer write fails with EFBIG."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs RLIMIT_FSIZE and SIGXFSZ")
+@pytest.mark.parametrize("label", ["compute table", "compute json", "batch"])
+def test_stdout_file_size_limit(tmp_path, label):
+    # A file under tmp_path that cannot grow past 1000 bytes takes the place of a full disk.
+    target = tmp_path / "stdout.txt"
+    with open(target, "w", encoding="utf-8") as limited:
+        done = run_module(
+            STDOUT_COMMANDS[label], tmp_path, stdout=limited, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_limit_file_size,
+        )
     assert done.returncode == 2, done.stderr
-    assert done.stderr.endswith("tco-xl: error: writing to standard output failed: No space left on device\n")
+    assert done.stderr.endswith("tco-xl: error: writing to standard output failed: File too large\n")
     assert "Traceback" not in done.stderr
     assert "Exception ignored" not in done.stderr
 
@@ -1094,3 +1107,230 @@ def test_stdout_closed_pipe(tmp_path, label):
     process.stderr.close()
     assert process.wait(timeout=120) == 1, err
     assert err == ""
+
+
+@pytest.fixture
+def big_parts(tmp_path) -> Path:
+    """A parts table whose results (about 580 kB of CSV) are far larger than a pipe buffer."""
+    records = pd.read_csv(EXAMPLE_PARTS, dtype=str)
+    copies = []
+    for number in range(100):
+        copy = records.copy()
+        copy["case"] = copy["case"] + f"-{number}"
+        copies.append(copy)
+    path = tmp_path / "big.csv"
+    pd.concat(copies).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_pipe_closed_during_output(tmp_path, big_parts, unbuffered):
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tco_xl.cli", "batch", str(big_parts)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    # As `head -c 10` does: read a little, then close while the command is still writing.
+    assert len(process.stdout.read(10)) == 10
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 1, err
+    assert err == ""
+
+
+# ---------------------------------------------------------------- special files as outputs
+
+
+def make_fifo(path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("os.mkfifo is not available")
+    os.mkfifo(path)
+    return path
+
+
+def test_batch_output_fifo_rejected(capsys, tmp_path):
+    fifo = make_fifo(tmp_path / "results.csv")
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(fifo))
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {fifo}: is not a regular file; expected a file path for the output\n"
+    assert fifo.is_fifo()
+
+
+@pytest.mark.parametrize("command", ["compute", "demo"])
+def test_output_folder_with_fifo_rejected(capsys, tmp_path, command):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fifo = make_fifo(folder / "summary.csv")
+    argv = [command, str(EXAMPLE_TOML)] if command == "compute" else [command]
+    code, out, err = run(capsys, *argv, "--output", str(folder))
+    assert code == 2
+    assert out == ""
+    assert err == f"tco-xl: error: {fifo}: is not a regular file; expected a file path for the output\n"
+    assert fifo.is_fifo()
+    assert [path.name for path in folder.iterdir()] == ["summary.csv"]
+
+
+def test_write_outputs_rejects_fifo(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fifo = make_fifo(folder / "path.csv")
+    result = compute_case(load_case(EXAMPLE_TOML))
+    with pytest.raises(OSError) as caught:
+        write_outputs(result, folder)
+    assert caught.value.filename == str(fifo)
+    assert fifo.is_fifo()
+    assert [path.name for path in folder.iterdir()] == ["path.csv"]
+
+
+# ---------------------------------------------------------------- batch results file types and modes
+
+
+@pytest.mark.parametrize("name", ["results.txt", "results.xls", "results.csv.bak"])
+def test_batch_rejects_unknown_output_extension(capsys, tmp_path, name):
+    target = tmp_path / name
+    code, out, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 2
+    assert out == ""
+    suffix = Path(name).suffix
+    assert err == (
+        f"tco-xl: error: {target}: unknown results file extension {suffix!r}; expected .csv, .json or .xlsx\n"
+    )
+    assert not target.exists()
+
+
+def test_batch_rejects_format_contradicting_extension(capsys, tmp_path):
+    target = tmp_path / "results.csv"
+    code, _, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target), "--format", "json")
+    assert code == 2
+    assert err == (
+        f"tco-xl: error: {target}: a .csv file cannot hold --format json results; change the extension or --format\n"
+    )
+
+
+def test_batch_output_without_extension_uses_format(capsys, tmp_path):
+    target = tmp_path / "results"
+    code, _, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target), "--format", "json")
+    assert code == 0, err
+    assert json.loads(target.read_text(encoding="utf-8"))[0]["case"] == "P-100"
+
+
+def test_batch_writes_xlsx(capsys, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    target = tmp_path / "results.xlsx"
+    plain = tmp_path / "results.csv"
+    run(capsys, "batch", str(formula_parts(tmp_path)), "-o", str(plain))
+    code, _, err = run(capsys, "batch", str(formula_parts(tmp_path)), "-o", str(target))
+    assert code == 0, err
+    expected = pd.read_csv(plain)
+    table = pd.read_excel(target, engine="openpyxl")
+    assert list(table.columns) == list(expected.columns)
+    assert len(table) == len(expected)
+    assert list(table["tco_per_unit_eur"]) == pytest.approx(list(expected["tco_per_unit_eur"]))
+    sheet = openpyxl.load_workbook(target).active
+    options = [sheet.cell(row=row, column=2) for row in range(2, 6)]
+    assert [cell.value for cell in options] == list(FORMULA_NAMES)
+    assert all(cell.data_type == "s" for cell in options)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["parts.csv", "results.csv", "results.xlsx"]
+
+
+def test_batch_xlsx_rejects_dutch_csv(capsys, tmp_path):
+    code, _, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(tmp_path / "r.xlsx"), "--dutch-csv")
+    assert code == 2
+    assert "--dutch-csv applies to CSV output only" in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_batch_keeps_output_mode(capsys, tmp_path):
+    target = tmp_path / "results.csv"
+    target.write_text("old results\n", encoding="utf-8")
+    # A mode that no usual umask gives a new file.
+    target.chmod(0o604)
+    code, _, err = run(capsys, "batch", str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 0, err
+    assert target.stat().st_mode & 0o777 == 0o604
+    assert target.read_text(encoding="utf-8") != "old results\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_output_files_keep_mode(capsys, tmp_path):
+    folder = tmp_path / "out"
+    run(capsys, "demo", "--output", str(folder))
+    (folder / "lines.csv").chmod(0o604)
+    code, _, _ = run(capsys, "demo", "--output", str(folder))
+    assert code == 0
+    assert (folder / "lines.csv").stat().st_mode & 0o777 == 0o604
+
+
+# ---------------------------------------------------------------- options and error output
+
+
+@pytest.mark.parametrize("argv", [["batch", "-v"], ["-v", "batch"], ["batch", "--verbose"]])
+def test_verbose_before_or_after_command(capsys, tmp_path, argv):
+    target = tmp_path / "results.csv"
+    code, _, err = run(capsys, *argv, str(EXAMPLE_PARTS), "-o", str(target))
+    assert code == 0
+    assert "INFO tco_xl.batch: read " in err
+
+
+def test_verbose_counts_on_both_sides(capsys):
+    code, _, err = run(capsys, "-v", "compute", "-v", str(EXAMPLE_TOML))
+    assert code == 0
+    assert "DEBUG " in err
+
+
+def test_many_problems_capped(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    records = pd.read_csv(EXAMPLE_PARTS, dtype=str)
+    copies = []
+    for number in range(30):
+        copy = records.copy()
+        copy["case"] = copy["case"] + f"-{number}"
+        copy["price"] = "-1"
+        copies.append(copy)
+    pd.concat(copies).to_csv(source, index=False)
+    code, out, err = run(capsys, "batch", str(source))
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 51
+    assert all(line.startswith(f"tco-xl: error: {source}: ") for line in lines[:50])
+    total = len(pd.concat(copies))
+    assert lines[50] == f"tco-xl: error: ... and {total - 50} more problems"
+
+
+def test_batch_ignored_columns_warn(capsys, tmp_path):
+    source = tmp_path / "parts.csv"
+    records = pd.read_csv(EXAMPLE_PARTS, dtype=str)
+    records["notes"] = "x"
+    records["supplier"] = "y"
+    records.to_csv(source, index=False)
+    code, _, err = run(capsys, "batch", str(source), "-o", str(tmp_path / "results.csv"))
+    assert code == 0
+    assert err == "WARNING tco_xl.batch: ignored columns not used by tco-xl: notes, supplier\n"
+
+
+def test_batch_bad_xlsx_exit_2(capsys, tmp_path):
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "parts.xlsx"
+    path.write_bytes(EXAMPLE_PARTS.read_bytes())
+    code, out, err = run(capsys, "batch", str(path))
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"tco-xl: error: {path}: is not a valid .xlsx workbook (it may be password-protected, an old .xls, "
+        "or a renamed CSV); save it as .xlsx or CSV\n"
+    )
+
+
+def test_batch_ambiguous_number_exit_2(capsys, tmp_path):
+    path = tmp_path / "parts.csv"
+    path.write_text("case;option;country;sourcing;price\nA;x;NL;buy;1.5\n", encoding="utf-8")
+    code, out, err = run(capsys, "batch", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"tco-xl: error: {path}: row 2, column 'price': '1.5' is ambiguous")
+    assert err.count("\n") == 1
