@@ -43,9 +43,11 @@ def frame_from_cases(cases) -> pd.DataFrame:
 
 
 def _rows_text(mask: np.ndarray, index: pd.Index) -> str:
+    """Return "row 3" or "rows 3, 4 and 2 more" for the rows in ``mask``, by index label."""
     where = index[mask][:MAX_REPORTED].tolist()
     more = int(mask.sum()) - len(where)
-    return ", ".join(str(row) for row in where) + (f" and {more} more" if more > 0 else "")
+    noun = "row" if len(where) == 1 and more == 0 else "rows"
+    return f"{noun} " + ", ".join(str(row) for row in where) + (f" and {more} more" if more > 0 else "")
 
 
 def _shown(value) -> str:
@@ -82,7 +84,7 @@ def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
             continue
         bad = ~np.isfinite(values)
         if bad.any():
-            problems.append(f"frame column {name}: {_shown(column[bad].iloc[0])} in rows {_rows_text(bad, df.index)} is invalid; expected a finite number")
+            problems.append(f"frame column {name}: {_shown(column[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected a finite number")
             continue
         if spec is None:
             continue
@@ -92,21 +94,21 @@ def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
         if spec.kind in ("integer", "bool"):
             bad |= values != np.round(values)
         if bad.any():
-            problems.append(f"frame column {name}: {_shown(values[bad][0])} in rows {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
+            problems.append(f"frame column {name}: {_shown(values[bad][0])} in {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
 
 
 def _check_keys(df: pd.DataFrame, problems: list[str]) -> bool:
     """Check the case and baseline columns; return False when the baselines cannot be counted."""
     no_case = df["case"].isna().to_numpy()
     if no_case.any():
-        problems.append(f"frame column case: empty in rows {_rows_text(no_case, df.index)}; expected the id of the part each row belongs to")
+        problems.append(f"frame column case: empty in {_rows_text(no_case, df.index)}; expected the id of the part each row belongs to")
         return False
     baseline = df["baseline"]
     if not pd.api.types.is_bool_dtype(baseline):
         flags = _numbers(baseline)
         bad = ~np.isin(flags, (0.0, 1.0))
         if bad.any():
-            problems.append(f"frame column baseline: {_shown(baseline[bad].iloc[0])} in rows {_rows_text(bad, df.index)} is invalid; expected true or false")
+            problems.append(f"frame column baseline: {_shown(baseline[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected true or false")
             return False
     return True
 
@@ -133,7 +135,7 @@ def _check_frame(df) -> None:
         bad = ~df[name].isin(allowed).to_numpy()
         if bad.any():
             found = df[name][bad].iloc[0]
-            problems.append(f"frame column {name}: {_shown(found)} in rows {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
+            problems.append(f"frame column {name}: {_shown(found)} in {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
 
     _check_numbers(df, NUMBER_COLUMNS, problems)
     _check_numbers(df, [name for name in DUTCH_COLUMNS if name in df.columns], problems)
@@ -144,7 +146,7 @@ def _check_frame(df) -> None:
     for rule in transport_rules(df):
         if rule.mask.any():
             found = df[rule.field].to_numpy()[rule.mask][0]
-            problems.append(f"frame column {rule.field}: {_shown(found)} in rows {_rows_text(rule.mask, df.index)} is invalid; expected {rule.expected}")
+            problems.append(f"frame column {rule.field}: {_shown(found)} in {_rows_text(rule.mask, df.index)} is invalid; expected {rule.expected}")
     if keys_valid:
         baselines = df["baseline"].astype(bool).groupby(df["case"], sort=False).sum()
         wrong = baselines[baselines != 1]
@@ -169,7 +171,7 @@ def _check_shared_columns(df: pd.DataFrame, base: np.ndarray, problems: list[str
         differ = values != values[base]
         if differ.any():
             problems.append(
-                f"frame column {name}: {_shown(values[differ][0])} in rows {_rows_text(differ, df.index)} differs from "
+                f"frame column {name}: {_shown(values[differ][0])} in {_rows_text(differ, df.index)} differs from "
                 f"the baseline row of the same case; the options of one part share it"
             )
 
