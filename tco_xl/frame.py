@@ -97,24 +97,24 @@ def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
             problems.append(f"frame column {name}: {_shown(values[bad][0])} in {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
 
 
-def _check_keys(df: pd.DataFrame, problems: list[str]) -> bool:
-    """Check the case and baseline columns; return False when the baselines cannot be counted."""
+def _check_keys(df: pd.DataFrame, problems: list[str]) -> None:
+    """Check that every row has a case id and a true or false baseline flag."""
     no_case = df["case"].isna().to_numpy()
     if no_case.any():
         problems.append(f"frame column case: empty in {_rows_text(no_case, df.index)}; expected the id of the part each row belongs to")
-        return False
     baseline = df["baseline"]
     if not pd.api.types.is_bool_dtype(baseline):
         flags = _numbers(baseline)
         bad = ~np.isin(flags, (0.0, 1.0))
         if bad.any():
             problems.append(f"frame column baseline: {_shown(baseline[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected true or false")
-            return False
-    return True
 
 
-def _check_frame(df) -> None:
-    """Raise ``ValidationError`` naming each column, the rows and what is allowed."""
+def _check_frame(df) -> np.ndarray:
+    """Raise ``ValidationError`` naming each column, the rows and what is allowed.
+
+    Returns, for each row, the position of its case's baseline row.
+    """
     if not isinstance(df, pd.DataFrame):
         raise ValidationError([f"frame: expected a pandas DataFrame, found {type(df).__name__}"])
     if df.empty:
@@ -139,7 +139,7 @@ def _check_frame(df) -> None:
 
     _check_numbers(df, NUMBER_COLUMNS, problems)
     _check_numbers(df, [name for name in DUTCH_COLUMNS if name in df.columns], problems)
-    keys_valid = _check_keys(df, problems)
+    _check_keys(df, problems)
     if problems:
         raise ValidationError(problems)
 
@@ -147,16 +147,19 @@ def _check_frame(df) -> None:
         if rule.mask.any():
             found = df[rule.field].to_numpy()[rule.mask][0]
             problems.append(f"frame column {rule.field}: {_shown(found)} in {_rows_text(rule.mask, df.index)} is invalid; expected {rule.expected}")
-    if keys_valid:
-        baselines = df["baseline"].astype(bool).groupby(df["case"], sort=False).sum()
-        wrong = baselines[baselines != 1]
-        if len(wrong):
-            shown = ", ".join(f"{_shown(case)} has {int(count)}" for case, count in wrong.head(MAX_REPORTED).items())
-            problems.append(f"frame column baseline: each case needs exactly one baseline row; {shown}")
-        else:
-            _check_shared_columns(df, _baseline_rows(df), problems)
+    codes, cases = pd.factorize(df["case"], sort=False)
+    is_baseline = df["baseline"].astype(bool).to_numpy()
+    baselines = np.bincount(codes, weights=is_baseline, minlength=len(cases))
+    wrong = np.flatnonzero(baselines != 1)
+    if len(wrong):
+        shown = ", ".join(f"{_shown(cases[code])} has {int(baselines[code])}" for code in wrong[:MAX_REPORTED])
+        problems.append(f"frame column baseline: each case needs exactly one baseline row; {shown}")
+        raise ValidationError(problems)
+    base = _baseline_rows(codes, is_baseline)
+    _check_shared_columns(df, base, problems)
     if problems:
         raise ValidationError(problems)
+    return base
 
 
 # Columns compared between an option and its baseline, so they must be the same within a case.
@@ -176,10 +179,8 @@ def _check_shared_columns(df: pd.DataFrame, base: np.ndarray, problems: list[str
             )
 
 
-def _baseline_rows(df: pd.DataFrame) -> np.ndarray:
-    """Return, for each row, the position of its case's baseline row."""
-    codes, _ = pd.factorize(df["case"], sort=False)
-    is_baseline = df["baseline"].astype(bool).to_numpy()
+def _baseline_rows(codes: np.ndarray, is_baseline: np.ndarray) -> np.ndarray:
+    """Return, for each row, the position of its case's baseline row (``codes`` number the cases)."""
     base_row = np.empty(codes.max() + 1, dtype=np.int64)
     base_row[codes[is_baseline]] = np.flatnonzero(is_baseline)
     return base_row[codes]
@@ -206,7 +207,7 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
     unit and per year, the gap with the baseline, the yearly path
     (``tco_year_1`` ...), the NPV and the break-even price.
     """
-    _check_frame(df)
+    base = _check_frame(df)
     x = {name: df[name].to_numpy(dtype=float) for name in NUMBER_COLUMNS}
     x.update(derive_columns(df))
     if all(name in df.columns for name in DUTCH_COLUMNS):
@@ -224,7 +225,6 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
     direct_cost, slope = _evaluate_in_chunks(x, block, position, years)
 
     is_baseline = df["baseline"].astype(bool).to_numpy()
-    base = _baseline_rows(df)
 
     def column(name):
         return block[:, position[name]]
