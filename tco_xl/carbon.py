@@ -30,8 +30,9 @@ def cbam_payable_tco2e(embedded_tco2e_per_unit, benchmark_tco2e_per_unit, cbam_f
 def cbam(cbam_due, importer_tonnes_per_year, exemption_tonnes, payable_tco2e_per_unit, cbam_price_eur_per_t, origin_price_eur_per_t):
     """Return the CBAM cost per unit: payable tCO2e x (certificate price - carbon price paid at origin).
 
-    ``cbam_due`` is 1 for covered goods in a year when certificates are due.
-    Importers of less than ``exemption_tonnes`` a year of covered goods owe none.
+    ``cbam_due`` is 1 for covered goods that the buyer imports into the EU in
+    a year when certificates are due. Importers of at most
+    ``exemption_tonnes`` a year of covered goods owe none.
     """
-    due = cbam_due * (importer_tonnes_per_year >= exemption_tonnes)
+    due = cbam_due * (importer_tonnes_per_year > exemption_tonnes)
     return due * payable_tco2e_per_unit * np.maximum(cbam_price_eur_per_t - origin_price_eur_per_t, 0.0)

@@ -68,7 +68,7 @@ LINES = (
     Line("risk_share", "risk", "Risk as share of value", "risk share x goods value"),
     Line("strategic", "strategic", "Strategic effects", "strategic share x goods value"),
     Line("carbon_ets", "carbon", "Maritime EU ETS", "sea tCO2e x 50 % voyage share x surrender share of the year x ETS price; zero when the seller pays the main leg"),
-    Line("carbon_cbam", "carbon", "CBAM certificates", "max(embedded tCO2e - CBAM factor of the year x benchmark tCO2e, 0) x max(CBAM price - carbon price paid at origin, 0); zero below the importer exemption"),
+    Line("carbon_cbam", "carbon", "CBAM certificates", "max(embedded tCO2e - CBAM factor of the year x benchmark tCO2e, 0) x max(CBAM price - carbon price paid at origin, 0); zero for EU origins, under DDP and for importers of 50 t a year or less"),
     Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "subsidy, counted negative: labour hours x LKS share x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance), wages with holiday allowance"),
     Line("wbso", "subsidies", "WBSO", "subsidy, counted negative: (first-bracket rate x min(R&D wage cost, bracket) + rate above x the rest) / annual volume"),
     Line("training_subsidy", "subsidies", "Training subsidy", "subsidy, counted negative: training subsidy / (horizon x annual volume)"),
@@ -244,7 +244,9 @@ def compute_lines(x, year_index=0, physical=None):
     )
     payable_tco2e = carbon.cbam_payable_tco2e(x["embedded_tco2e_per_unit"], x["cbam_benchmark_tco2e_per_unit"], x["cbam_factor"])
     out["carbon_cbam"] = carbon.cbam(
-        x["cbam_covered"] * x["cbam_certificates_due"], x["cbam_importer_tonnes_per_year"], x["cbam_exemption_tonnes"], payable_tco2e,
+        # Only goods the buyer imports from outside the EU: under DDP the seller is the importer.
+        x["cbam_covered"] * x["cbam_certificates_due"] * x["customs_applies"] * (1 - x["seller_import"]),
+        x["cbam_importer_tonnes_per_year"], x["cbam_exemption_tonnes"], payable_tco2e,
         x["cbam_price_eur_per_t"] * growth["carbon"], x["origin_carbon_price_eur_per_t"] * growth["carbon"],
     )
 

@@ -310,3 +310,10 @@ def test_cbam_benchmark_deducted(make_row):
 def test_cbam_not_due_in_transition(make_row):
     lines, _ = compute_lines(make_row(cbam_certificates_due=0.0))
     assert lines["carbon_cbam"] == 0
+
+
+@pytest.mark.parametrize("overrides", [{"customs_applies": 0.0}, {"seller_import": 1.0}, {"cbam_importer_tonnes_per_year": 50.0}])
+def test_cbam_not_due(make_row, overrides):
+    # Inside the EU, under DDP (the seller imports) and at 50 t a year or less, no CBAM is due.
+    lines, _ = compute_lines(make_row(**overrides))
+    assert lines["carbon_cbam"] == 0
