@@ -343,17 +343,15 @@ def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
             problems.messages.append(f"{where}: price = {values['price']!r} is invalid for sourcing = make; enter materials_eur, labour_hours and the other production costs")
         values["price"] = 0.0
         if ctx.in_nl:
-            try:
-                wage = dutch.minimum_wage_on(settings["figures_date"])
-            except packaged.DataError as error:
-                # A figures date before the data is the user's input error, not a data error.
-                message = f"settings: figures_date = {settings['figures_date'].isoformat()!r} is invalid; {error}"
-                if message not in problems.messages:
-                    problems.messages.append(message)
-                wage = 0.0
-            option.set_default("hourly_wage_eur", wage, f"default: Dutch minimum wage on {settings['figures_date']}")
             for name in ("holiday_allowance_rate", "employer_oncost_rate"):
                 option.set_default(name, dutch.value(name), _figure_source(dutch.figures[name], "Dutch figure"))
+            # The gross wage that, with holiday allowance and on-costs, gives the all-in Dutch labour cost.
+            labour_cost = ctx.country.figures["labour_cost_eur_per_hour"]
+            loading = (1 + values["holiday_allowance_rate"]) * (1 + values["employer_oncost_rate"])
+            option.set_default(
+                "hourly_wage_eur", labour_cost.value / loading,
+                _figure_source(labour_cost, "default: NL all-in labour cost less holiday allowance and on-costs"),
+            )
         else:
             ctx.from_country("hourly_wage_eur", "labour_cost_eur_per_hour")
             option.set_default("holiday_allowance_rate", 0.0, "default: the labour cost is all-in")

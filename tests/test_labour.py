@@ -138,13 +138,20 @@ def test_minimum_wage_by_date(date, expected):
     assert dutch_columns(date, 0.0, 6.0, 0.0)["minimum_wage_eur_per_hour"] == pytest.approx(expected)
 
 
-@pytest.mark.parametrize(("figures_date", "expected"), [("2025-06-30", 14.06), ("2025-07-01", 14.40)])
-def test_default_wage_is_minimum_wage(small_case_raw, figures_date, expected):
-    small_case_raw["settings"]["figures_date"] = figures_date
-    del small_case_raw["options"][0]["hourly_wage_eur"]
+def test_default_dutch_wage_from_labour_cost(small_case_raw):
+    # The packaged all-in labour cost, less the holiday allowance and on-costs.
+    from tco_xl.defaults import country, dutch_figures
+
+    all_in = country("NL").value("labour_cost_eur_per_hour")
+    loading = (1 + dutch_figures().value("holiday_allowance_rate")) * (1 + dutch_figures().value("employer_oncost_rate"))
+    option = small_case_raw["options"][0]
+    del option["hourly_wage_eur"]
+    option.pop("holiday_allowance_rate", None)
+    option.pop("employer_oncost_rate", None)
     case = build_case(small_case_raw)
-    assert case.options[0]["hourly_wage_eur"] == pytest.approx(expected)
-    assert "hourly_wage_eur" in case.options[0].defaults_used
+    made = case.options[0]
+    assert made["hourly_wage_eur"] == pytest.approx(all_in / loading)
+    assert "NL all-in labour cost" in made.defaults_used["hourly_wage_eur"]
 
 
 @pytest.mark.parametrize(
