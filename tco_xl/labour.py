@@ -8,6 +8,16 @@ def loaded_hourly_cost(hourly_wage_eur, holiday_allowance_rate, employer_oncost_
     return hourly_wage_eur * (1 + holiday_allowance_rate) * (1 + employer_oncost_rate)
 
 
+def lks_paid_hours(labour_hours, lks_share, loonwaarde):
+    """Return the hours paid to staff with loonkostensubsidie for one unit.
+
+    ``lks_share`` of the standard labour hours is made by staff whose output
+    per hour is ``loonwaarde`` of a fully productive worker, so each such
+    standard hour takes 1 / loonwaarde paid hours.
+    """
+    return labour_hours * lks_share / loonwaarde
+
+
 def loonkostensubsidie_per_hour(minimum_wage_eur_per_hour, hourly_wage_eur, holiday_allowance_rate, loonwaarde, allowance, cap_share):
     """Return the wage-cost subsidy for one hour of an employee with loonkostensubsidie.
 

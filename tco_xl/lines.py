@@ -41,7 +41,7 @@ GROUPS = {
 LINES = (
     Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years its labour share follows the supplier's wages in EUR, the rest the FX trend"),
     Line("materials", "price", "Materials", "bought-in materials per unit (make only)"),
-    Line("labour", "price", "Direct labour", "labour hours x wage x (1 + holiday allowance) x (1 + employer on-costs)"),
+    Line("labour", "price", "Direct labour", "labour hours x ((1 - LKS share) x loaded wage + LKS share / loonwaarde x loaded wage of LKS staff), loaded = x (1 + holiday allowance) x (1 + employer on-costs); LKS staff earn at most the minimum wage and need 1 / loonwaarde hours for one standard hour"),
     Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
     Line("depreciation", "price", "Depreciation", "(machines / life + tooling / life + building / life) / annual volume"),
     Line("packaging", "price", "Packaging", "packaging per unit"),
@@ -69,7 +69,7 @@ LINES = (
     Line("strategic", "strategic", "Strategic effects", "strategic share x goods value"),
     Line("carbon_ets", "carbon", "Maritime EU ETS", "sea tCO2e x 50 % voyage share x surrender share of the year x ETS price; zero when the seller pays the main leg"),
     Line("carbon_cbam", "carbon", "CBAM certificates", "max(embedded tCO2e - CBAM factor of the year x benchmark tCO2e, 0) x max(CBAM price - carbon price paid at origin, 0); zero for EU origins, under DDP and for importers of 50 t a year or less"),
-    Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "subsidy, counted negative: labour hours x LKS share x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance), wages with holiday allowance"),
+    Line("loonkostensubsidie", "subsidies", "Loonkostensubsidie", "subsidy, counted negative: labour hours x LKS share / loonwaarde (the hours paid) x min(min(wage, minimum wage) x (1 - loonwaarde), 70 % of minimum wage) x (1 + employer-charge allowance), wages with holiday allowance"),
     Line("wbso", "subsidies", "WBSO", "subsidy, counted negative: (first-bracket rate x min(R&D wage cost, bracket) + rate above x the rest) / annual volume"),
     Line("training_subsidy", "subsidies", "Training subsidy", "subsidy, counted negative: training subsidy / (horizon x annual volume)"),
 )
@@ -146,6 +146,8 @@ def physical_quantities(x) -> dict:
         "surface_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share,
         "air_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"],
         "fixed_lines": fixed_lines(x, shipment_units),
+        # Staff with a wage value (loonwaarde) below 1 need more paid hours for the same output.
+        "lks_paid_hours": labour.lks_paid_hours(x["labour_hours"], x["lks_share"], x["loonwaarde"]),
         # 1 where the buyer pays a leg or the insurance, 0 where the Incoterm puts it on the seller.
         "buyer_origin": 1 - x["seller_origin"],
         "buyer_main": 1 - x["seller_main"],
@@ -170,7 +172,11 @@ def compute_lines(x, year_index=0, physical=None):
     out = dict(physical["fixed_lines"])
 
     # Price and packaging.
-    hourly = labour.loaded_hourly_cost(x["hourly_wage_eur"] * growth["wage"], x["holiday_allowance_rate"], x["employer_oncost_rate"])
+    wage = x["hourly_wage_eur"] * growth["wage"]
+    minimum_wage = x["minimum_wage_eur_per_hour"] * growth["wage"]
+    hourly = labour.loaded_hourly_cost(wage, x["holiday_allowance_rate"], x["employer_oncost_rate"])
+    lks_hourly = labour.loaded_hourly_cost(np.minimum(wage, minimum_wage), x["holiday_allowance_rate"], x["employer_oncost_rate"])
+    lks_hours = physical["lks_paid_hours"]
     # The labour share of a bought price follows the supplier's wages in EUR, the rest the price's currency.
     # NOTE: for a high-inflation currency the rest then falls with the nominal FX trend, as if the
     # supplier never raised that share in its own currency; quote such prices in EUR or USD.
@@ -178,7 +184,7 @@ def compute_lines(x, year_index=0, physical=None):
     price_growth = (1 - labour_share) * growth["fx"] + labour_share * growth["wage"]
     out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * price_growth
     out["materials"] = make * x["materials_eur"]
-    out["labour"] = make * x["labour_hours"] * hourly
+    out["labour"] = make * (x["labour_hours"] * (1 - x["lks_share"]) * hourly + lks_hours * lks_hourly)
     goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]
     invoice = goods_value + out["packaging"]
 
@@ -252,11 +258,10 @@ def compute_lines(x, year_index=0, physical=None):
 
     # Dutch labour subsidies, as negative costs.
     lks_hour = labour.loonkostensubsidie_per_hour(
-        x["minimum_wage_eur_per_hour"] * growth["wage"], x["hourly_wage_eur"] * growth["wage"],
-        x["holiday_allowance_rate"], x["loonwaarde"], x["lks_allowance"], x["lks_cap"],
+        minimum_wage, wage, x["holiday_allowance_rate"], x["loonwaarde"], x["lks_allowance"], x["lks_cap"],
     )
     # Subsidies are subtracted from 0.0, so a subsidy that does not apply is 0.0 and not -0.0 in the outputs.
-    out["loonkostensubsidie"] = 0.0 - make * x["labour_hours"] * x["lks_share"] * lks_hour
+    out["loonkostensubsidie"] = 0.0 - make * lks_hours * lks_hour
     rd_cost = x["rd_hours_per_year"] * x["rd_hourly_wage_eur"] * growth["wage"]
     out["wbso"] = 0.0 - labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
 

@@ -55,16 +55,18 @@ def test_loonkostensubsidie_per_hour(wage, loonwaarde, expected):
 
 
 def test_loonkostensubsidie_line_at_cap(make_row):
-    # 2 hours, 40 % of them with subsidy, capped at 10.584 x 1.25 an hour.
+    # 40 % of 2 standard hours at loonwaarde 0.05 is 2 x 0.4 / 0.05 = 16 paid hours,
+    # each subsidised at the cap of 0.7 x 14 x 1.08 = 10.584, x 1.25.
     row = make_row(**{**MAKE_OVERRIDES, "lks_share": 0.4, "loonwaarde": 0.05})
     lines, _ = compute_lines(row)
-    assert float(lines["loonkostensubsidie"]) == pytest.approx(-(2 * 0.4 * 0.7 * 14 * 1.08 * 1.25))
+    assert float(lines["loonkostensubsidie"]) == pytest.approx(-(16 * 0.7 * 14 * 1.08 * 1.25))
 
 
 def test_loonkostensubsidie_line_below_minimum_wage(make_row):
+    # All 2 standard hours at loonwaarde 0.5 are 4 paid hours at the wage of 12 EUR.
     row = make_row(**{**MAKE_OVERRIDES, "hourly_wage_eur": 12.0, "lks_share": 1.0, "loonwaarde": 0.5})
     lines, _ = compute_lines(row)
-    assert float(lines["loonkostensubsidie"]) == pytest.approx(-(2 * 1.0 * 0.5 * 12 * 1.08 * 1.25))
+    assert float(lines["loonkostensubsidie"]) == pytest.approx(-(4 * 0.5 * 12 * 1.08 * 1.25))
 
 
 def test_loonkostensubsidie_in_case(small_case_raw):
@@ -73,7 +75,8 @@ def test_loonkostensubsidie_in_case(small_case_raw):
     option.update(hourly_wage_eur=12.0, holiday_allowance_rate=0.08, lks_share=0.5, loonwaarde=0.5)
     result = compute_case(build_case(small_case_raw))
     allowance = dutch_columns(dt.date(2026, 3, 1), 0.0, 6.0, 0.0)["lks_allowance"]
-    expected = -(1.0 * 0.5 * 0.5 * 12 * 1.08 * (1 + allowance))
+    # Half of 1 standard hour at loonwaarde 0.5 is 1.0 paid hour.
+    expected = -(1.0 * 0.5 / 0.5 * 0.5 * 12 * 1.08 * (1 + allowance))
     assert result.options[0].lines["loonkostensubsidie"] == pytest.approx(expected)
 
 

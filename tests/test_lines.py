@@ -80,9 +80,11 @@ HAND_VALUES = {
     "carbon_cbam": ({}, 0.5 * (80 - 20)),
     # Wage 15 is above the minimum wage 14, so 14 x 1.08 is the base. The gap at
     # loonwaarde 0.4 is 14 x 1.08 x 0.6 = 9.072, under the cap 0.7 x 14 x 1.08 = 10.584.
+    # Half of the 2 standard hours by staff at loonwaarde 0.4: 2 x 0.5 / 0.4 = 2.5 paid
+    # hours, each subsidised with (1 - 0.4) x 14 x 1.08 (below the cap) x 1.25.
     "loonkostensubsidie": (
         {**MAKE_OVERRIDES, "lks_share": 0.5, "loonwaarde": 0.4},
-        -(2 * 0.5 * 14 * 1.08 * 0.6 * 1.25),
+        -(2.5 * 0.6 * 14 * 1.08 * 1.25),
     ),
     "wbso": ({"rd_hours_per_year": 1000.0, "rd_hourly_wage_eur": 50.0}, -(0.4 * 1000 * 50) / 10000),
     "training_subsidy": ({}, -10000 / (5 * 10000)),
@@ -317,3 +319,10 @@ def test_cbam_not_due(make_row, overrides):
     # Inside the EU, under DDP (the seller imports) and at 50 t a year or less, no CBAM is due.
     lines, _ = compute_lines(make_row(**overrides))
     assert lines["carbon_cbam"] == 0
+
+
+def test_labour_with_lks_staff(make_row):
+    # 1 standard hour at 15 EUR and 2.5 paid hours of staff with loonwaarde 0.4 at the
+    # minimum wage of 14 EUR, both x 1.08 holiday allowance x 1.25 on-costs.
+    lines, _ = compute_lines(make_row(**{**MAKE_OVERRIDES, "lks_share": 0.5, "loonwaarde": 0.4}))
+    assert float(lines["labour"]) == pytest.approx((1 * 15 + 2.5 * 14) * 1.08 * 1.25)

@@ -108,7 +108,7 @@ def rows(draw, investment: bool = True, shipment_size: bool = False) -> dict:
         risk_share_of_price=draw(share(0.5)),
         strategic_share=draw(share(1.0)),
         lks_share=draw(share()),
-        loonwaarde=draw(share()),
+        loonwaarde=draw(st.floats(min_value=0.05, max_value=1.0)),
         rd_hours_per_year=draw(money(5000.0)),
         rd_hourly_wage_eur=draw(money(100.0)),
         bmkb_credit_eur=draw(money(1e6)),
