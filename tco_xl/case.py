@@ -370,6 +370,7 @@ def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
         option.set_default(name, 0.0, "default: none")
     ctx.from_country("wage_inflation_per_year")
     ctx.from_country("local_fx_trend_per_year", "fx_trend_per_year")
+    ctx.from_country("local_inflation_per_year", "inflation_per_year")
 
 
 def _resolve_transport(ctx: _OptionContext) -> None:

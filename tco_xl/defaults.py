@@ -29,6 +29,7 @@ COUNTRY_FIELDS = (
     "inland_destination_eur_per_load",
     "labour_cost_eur_per_hour",
     "risk_share_of_price",
+    "inflation_per_year",
 )
 
 

@@ -26,7 +26,7 @@ NUMBER_COLUMNS = tuple(
     spec.name
     for spec in PART_FIELDS + SETTINGS_FIELDS + OPTION_FIELDS + INVESTMENT_FIELDS
     if spec.kind in ("number", "integer", "bool") and spec.name != "baseline"
-) + ("risk_events_eur_per_year",)
+) + ("risk_events_eur_per_year", "price_in_local_currency")
 
 # Numbers taken from the Dutch figures of the figures date, unless a frame gives them.
 DUTCH_COLUMNS = (
@@ -139,10 +139,12 @@ def case_rows(case) -> list[dict]:
     for option in case.options:
         row = {"case": case.name, "option": option.name, "baseline": bool(option["baseline"])}
         merged = {**case.part.values, **case.settings.values, **option.values}
-        for name in NUMBER_COLUMNS[:-1]:
+        for name in NUMBER_COLUMNS[:-2]:
             value = merged.get(name, 0.0)
             row[name] = float(value)
         row["risk_events_eur_per_year"] = sum(r["probability_per_year"] * r["impact_eur"] for r in option.risks)
+        # 1 when the price is quoted in the supplier country's own currency.
+        row["price_in_local_currency"] = float(option["currency"] == defaults.country(option["country"]).currency)
         for name in CATEGORY_COLUMNS:
             row[name] = option[name]
         row.update(derive_columns(row))

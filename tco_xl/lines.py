@@ -39,7 +39,7 @@ GROUPS = {
 }
 
 LINES = (
-    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years its labour share follows the supplier's wages in EUR, the rest the FX trend"),
+    Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years its labour share follows the supplier's wages in EUR, the rest local inflation in EUR if quoted in the local currency, else the FX trend"),
     Line("materials", "price", "Materials", "bought-in materials per unit (make only)"),
     Line("labour", "price", "Direct labour", "labour hours x ((1 - LKS share) x loaded wage + LKS share / loonwaarde x loaded wage of LKS staff), loaded = x (1 + holiday allowance) x (1 + employer on-costs); LKS staff earn at most the minimum wage and need 1 / loonwaarde hours for one standard hour"),
     Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
@@ -85,10 +85,11 @@ def year_factors(x, year_index):
     has a value for each year and row.
     """
     if np.ndim(year_index) == 0 and year_index == 0:
-        return {"wage": 1.0, "home_wage": 1.0, "fx": 1.0, "freight": 1.0, "carbon": 1.0}
+        return {"wage": 1.0, "local_price": 1.0, "home_wage": 1.0, "fx": 1.0, "freight": 1.0, "carbon": 1.0}
     return {
         # Local wage growth turned into EUR with the trend of the country's currency.
         "wage": ((1 + x["wage_inflation_per_year"]) * (1 + x["local_fx_trend_per_year"])) ** year_index,
+        "local_price": ((1 + x["local_inflation_per_year"]) * (1 + x["local_fx_trend_per_year"])) ** year_index,
         "home_wage": (1 + x["home_wage_inflation_per_year"]) ** year_index,
         "fx": (1 + x["fx_trend_per_year"]) ** year_index,
         "freight": (1 + x["freight_growth_per_year"]) ** year_index,
@@ -177,11 +178,12 @@ def compute_lines(x, year_index=0, physical=None):
     hourly = labour.loaded_hourly_cost(wage, x["holiday_allowance_rate"], x["employer_oncost_rate"])
     lks_hourly = labour.loaded_hourly_cost(np.minimum(wage, minimum_wage), x["holiday_allowance_rate"], x["employer_oncost_rate"])
     lks_hours = physical["lks_paid_hours"]
-    # The labour share of a bought price follows the supplier's wages in EUR, the rest the price's currency.
-    # NOTE: for a high-inflation currency the rest then falls with the nominal FX trend, as if the
-    # supplier never raised that share in its own currency; quote such prices in EUR or USD.
+    # The labour share of a bought price follows the supplier's wages in EUR. The rest follows local
+    # inflation in EUR when quoted in the supplier's own currency, and stays fixed in any other currency.
     labour_share = x["price_labour_share"]
-    price_growth = (1 - labour_share) * growth["fx"] + labour_share * growth["wage"]
+    local = x["price_in_local_currency"]
+    other_growth = local * growth["local_price"] + (1 - local) * growth["fx"]
+    price_growth = (1 - labour_share) * other_growth + labour_share * growth["wage"]
     out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * price_growth
     out["materials"] = make * x["materials_eur"]
     out["labour"] = make * (x["labour_hours"] * (1 - x["lks_share"]) * hourly + lks_hours * lks_hourly)

@@ -56,6 +56,7 @@ HAND_ROW = {
     "employer_oncost_rate": 0.0,
     "wage_inflation_per_year": 0.0,
     "local_fx_trend_per_year": 0.0,
+    "local_inflation_per_year": 0.0,
     "machine_eur": 0.0,
     "overhead_eur": 0.0,
     "packaging_eur": 2.0,
@@ -123,6 +124,8 @@ HAND_ROW = {
     "training_eur": 25000.0,
     "training_subsidy_eur": 10000.0,
     "risk_events_eur_per_year": 20000.0,
+    # The price is in a currency other than the supplier's own, so it follows the FX trend.
+    "price_in_local_currency": 0.0,
     # Dutch and EU figures, chosen round instead of read from the data files.
     "start_year": 2026.0,
     "minimum_wage_eur_per_hour": 14.0,

@@ -304,3 +304,28 @@ def test_no_break_even_below_zero():
     # Direct cost 30 and 80 EUR dearer than the baseline at a slope of 1.2:
     # the price would have to be 30 - 80 / 1.2 < 0, so there is none.
     assert math.isnan(break_even_price(30.0, 1.2, 120.0, 40.0))
+
+
+def test_path_local_currency_price(make_row):
+    # Priced in the supplier's own currency: the non-labour share follows local
+    # inflation +30 % and the currency trend -25 %, so 1.3 x 0.75 = 0.975 a year.
+    only_price = {**FOUR_LINES, "cost_per_load_eur": 0.0, "oversight_hours_per_year": 0.0, "distance_km": 0.0}
+    local = {"price_in_local_currency": 1.0, "local_inflation_per_year": 0.3, "local_fx_trend_per_year": -0.25}
+    result = evaluate(make_row(**{**only_price, **local}))
+    for year_index in range(3):
+        assert float(result["path_unit_eur"][year_index]) == pytest.approx(50 * 0.975**year_index), f"year index {year_index}"
+
+
+def test_quote_currency_changes_path_little(small_case_raw):
+    # The same EUR price from Turkey, quoted in EUR or in TRY, stays close over five
+    # years: the lira's fall is offset by Turkish inflation.
+    small_case_raw["settings"]["horizon_years"] = 5
+    turkey = {"name": "Turkey", "country": "TR", "sourcing": "buy", "transport_mode": "road", "load_type": "truck_ftl", "duty_rate": 0.0}
+    in_eur = {**turkey, "price": 30.0, "currency": "EUR"}
+    in_try = {**turkey, "price": 30.0, "currency": "TRY", "fx_eur_per_unit": 1.0}
+    small_case_raw["options"][1] = in_eur
+    eur_path = [year.tco_per_unit_eur for year in compute_case(build_case(small_case_raw)).options[1].path]
+    small_case_raw["options"][1] = in_try
+    try_path = [year.tco_per_unit_eur for year in compute_case(build_case(small_case_raw)).options[1].path]
+    assert eur_path[0] == pytest.approx(try_path[0])
+    assert abs(try_path[-1] / eur_path[-1] - 1) < 0.15
