@@ -393,6 +393,16 @@ def _resolve_transport(ctx: _OptionContext) -> None:
         default_term = "FCA"
     option.set_default("incoterm", default_term, f"default for transport by {mode}")
 
+    # The packaged transport figures are for the country's default mode: another
+    # mode needs its own transit time, distance and (for loads) cost per load.
+    if mode not in ("none", country.default_mode) and not ctx.in_nl:
+        needed = ["transit_days", "distance_km"] + (["cost_per_load_eur"] if mode in ("sea", "rail", "road") else [])
+        for name in needed:
+            if name not in option.values and not ctx.problems.about(ctx.where, name):
+                ctx.problems.messages.append(
+                    f"{ctx.where}: {name} is missing for transport by {mode} from {country.code}; "
+                    f"the packaged figures are for transport by {country.default_mode}, so set {name} ({OPTION[name].unit}) for this mode"
+                )
     for name in ("cost_per_load_eur", "inland_origin_eur_per_load", "inland_destination_eur_per_load", "distance_km"):
         if mode == "none":
             option.set_default(name, 0.0, "default: no transport")

@@ -77,7 +77,7 @@ def test_default_incoterm_fits_mode(small_case_raw, mode, load_type, term):
     china = small_case_raw["options"][1]
     china.pop("incoterm", None)
     china.pop("load_type", None)
-    china["transport_mode"] = mode
+    china.update(transport_mode=mode, transit_days=20.0, distance_km=10000.0, cost_per_load_eur=5000.0)
     if load_type:
         china["load_type"] = load_type
 
@@ -109,3 +109,21 @@ def test_unused_subsidies_are_positive_zero(small_case_raw):
 def test_today_must_be_date(small_case_raw):
     with pytest.raises(TypeError, match="today must be a datetime.date, not str"):
         build_case(small_case_raw, today="2026-07-01")
+
+
+def test_other_mode_needs_own_figures(small_case_raw):
+    china = small_case_raw["options"][1]
+    china.pop("load_type", None)
+    china.pop("transit_days", None)
+    china.pop("distance_km", None)
+    china["transport_mode"] = "air"
+
+    with pytest.raises(ValidationError) as raised:
+        build_case(small_case_raw)
+
+    assert raised.value.problems == [
+        "options[2] 'China': transit_days is missing for transport by air from CN; the packaged figures are for "
+        "transport by sea, so set transit_days (days) for this mode",
+        "options[2] 'China': distance_km is missing for transport by air from CN; the packaged figures are for "
+        "transport by sea, so set distance_km (km) for this mode",
+    ]
