@@ -153,7 +153,7 @@ OPTION_FIELDS = (
     _money("cbam_importer_tonnes_per_year", "option", "t a year", "The importer's CBAM goods a year; below the exemption threshold no CBAM is due. Default this part's mass."),
     _share("lks_share", "option", "Share of the standard labour hours (the output) made by staff with loonkostensubsidie (NL only); they need 1 / loonwaarde paid hours for each."),
     Field("loonwaarde", "option", "number", "fraction", "Assessed wage value of those staff as a share of full productivity.", 0.05, 1.0),
-    _money("rd_hours_per_year", "option", "hours a year", "R&D hours a year that qualify for WBSO (NL only)."),
+    _money("rd_hours_per_year", "option", "hours a year", "R&D hours a year for this option that qualify for WBSO (NL only); their cost is counted and WBSO lowers it."),
     _money("rd_hourly_wage_eur", "option", "EUR per hour", "Wage cost of one R&D hour; default the loaded labour cost."),
     Field("wbso_starter", "option", "bool", "", "True for a WBSO starter, which gets the higher first-bracket rate.", uncertain=False),
 )

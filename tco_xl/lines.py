@@ -45,6 +45,7 @@ LINES = (
     Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
     Line("depreciation", "price", "Depreciation", "(machines / life + tooling / life + building / life) / annual volume"),
     Line("packaging", "price", "Packaging", "packaging per unit"),
+    Line("rd_labour", "price", "R&D labour", "R&D hours a year x hourly R&D wage cost / annual volume; WBSO lowers it"),
     Line("main_freight", "freight", "Main freight", "(1 - air share) x loads per shipment x cost per load / units per shipment; loads per shipment = full loads + min(1, rest of a load x part-load premium), units per load = floor(min(usable m3 / unit m3, payload / unit kg)) x fill factor; zero when the seller pays it"),
     Line("air_freight", "freight", "Air freight", "air share x max(kg, m3 x 166.67) x rate per kg; zero when the seller pays the main leg"),
     Line("inland_origin", "freight", "Inland leg at origin", "(1 - air share) x loads per shipment x pre-carriage per load / units per shipment; zero when the seller pays it"),
@@ -265,6 +266,7 @@ def compute_lines(x, year_index=0, physical=None):
     # Subsidies are subtracted from 0.0, so a subsidy that does not apply is 0.0 and not -0.0 in the outputs.
     out["loonkostensubsidie"] = 0.0 - make * lks_hours * lks_hour
     rd_cost = x["rd_hours_per_year"] * x["rd_hourly_wage_eur"] * growth["wage"]
+    out["rd_labour"] = rd_cost / volume
     out["wbso"] = 0.0 - labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
 
     quantities = {

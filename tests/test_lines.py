@@ -87,6 +87,7 @@ HAND_VALUES = {
         -(2.5 * 0.6 * 14 * 1.08 * 1.25),
     ),
     "wbso": ({"rd_hours_per_year": 1000.0, "rd_hourly_wage_eur": 50.0}, -(0.4 * 1000 * 50) / 10000),
+    "rd_labour": ({"rd_hours_per_year": 1000.0, "rd_hourly_wage_eur": 50.0}, 1000 * 50 / 10000),
     "training_subsidy": ({}, -10000 / (5 * 10000)),
 }
 
@@ -124,13 +125,14 @@ HAND_ROW_LINES = {
     "carbon_cbam": 30.0,
     "loonkostensubsidie": 0.0,
     "wbso": 0.0,
+    "rd_labour": 0.0,
     "training_subsidy": -0.2,
 }
 
 
-def test_catalogue_has_33_lines():
-    assert len(LINES) == 33
-    assert len(set(LINE_IDS)) == 33
+def test_catalogue_has_34_lines():
+    assert len(LINES) == 34
+    assert len(set(LINE_IDS)) == 34
 
 
 def test_every_line_has_hand_value():
