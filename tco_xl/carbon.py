@@ -4,7 +4,12 @@ import numpy as np
 
 
 def transport_tco2e(distance_km, unit_weight_kg, emission_factor_g_per_tkm):
-    """Return tonnes CO2e per unit: km x t x g per t-km / 10^6."""
+    """Return tonnes CO2e per unit: km x t x g per t-km / 10^6.
+
+    NOTE: emissions follow the unit's mass. For a bulky part in a container
+    that is full by volume, carriers charge ETS per container, which can be
+    several times more per unit.
+    """
     return distance_km * (unit_weight_kg / 1000.0) * emission_factor_g_per_tkm / 1e6
 
 

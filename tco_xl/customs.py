@@ -35,7 +35,8 @@ def customs_value(invoice_eur, origin_leg, main_leg, insurance_eur, destination_
     destination leg exceeds the price.
     """
     # NOTE: air freight is added in full; EU rules include only a share of it,
-    # set per origin airport (UCC implementing act, Annex 23-01).
+    # set per origin airport (UCC implementing act, Annex 23-01). A road or rail
+    # main leg is also taken as lying wholly before the EU border.
     added = (1 - seller_origin) * origin_leg + (1 - seller_main) * main_leg + (1 - seller_insurance) * insurance_eur
     return np.maximum(invoice_eur + added - seller_destination * destination_leg, 0.0)
 
