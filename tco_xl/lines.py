@@ -124,37 +124,82 @@ def fixed_lines(x, shipment_units) -> dict:
 
 
 def physical_quantities(x) -> dict:
-    """Return what does not change over the years: loads, stock units, emissions and the fixed lines."""
+    """Return what does not change over the years and with the price.
+
+    Loads, stock units and emissions; the fixed lines; the first-year amounts
+    of the lines that only grow with a yearly factor (wages, freight legs);
+    and each line's rate per EUR of the amount it applies to, computed with
+    the line's own function at an amount of 1 EUR. ``compute_lines`` then
+    applies the year's growth and the year's amounts.
+    """
     has_loads = x["has_loads"]
+    volume = x["annual_volume"]
     load_units = freight.units_per_load(x["unit_volume_m3"], x["unit_weight_kg"], x["usable_volume_m3"], x["payload_kg"], x["fill_factor"])
     z = inventory.safety_factor(x["service_level"])
     surface_share = 1 - x["air_share"]
     default_shipment = np.where(
-        has_loads > 0, np.minimum(load_units, x["annual_volume"] * x["max_shipment_share_of_year"]), x["annual_volume"] / 12.0
+        has_loads > 0, np.minimum(load_units, volume * x["max_shipment_share_of_year"]), volume / 12.0
     )
     shipment_units = np.where(x["units_per_shipment"] > 0, x["units_per_shipment"], default_shipment)
     loads_per_shipment = freight.loads_per_shipment(shipment_units, load_units, x["part_load_premium"])
+    loads_per_unit = has_loads * loads_per_shipment / shipment_units
+    safety_units = inventory.safety_stock_units(
+        z, x["production_lead_days"] + x["transit_days"], x["lead_time_sd_days"],
+        x["demand_period_days"], x["demand_per_period"], x["demand_sd_per_period"],
+    )
+    paid_days = inventory.capital_days(x["deposit_share"], x["production_lead_days"], x["transit_days"], x["payment_days"])
+    surface_tco2e = carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share
+
+    # Wages of the first year. Loaded wages, the minimum wage and so the subsidy per
+    # hour all scale with the same wage factor, so later years multiply these.
+    make_hours = x["make"] * x["labour_hours"]
+    lks_hours = x["make"] * labour.lks_paid_hours(x["labour_hours"], x["lks_share"], x["loonwaarde"])
+    wage = x["hourly_wage_eur"]
+    hourly = labour.loaded_hourly_cost(wage, x["holiday_allowance_rate"], x["employer_oncost_rate"])
+    lks_hourly = labour.loaded_hourly_cost(np.minimum(wage, x["minimum_wage_eur_per_hour"]), x["holiday_allowance_rate"], x["employer_oncost_rate"])
+    lks_hour = labour.loonkostensubsidie_per_hour(
+        x["minimum_wage_eur_per_hour"], wage, x["holiday_allowance_rate"], x["loonwaarde"], x["lks_allowance"], x["lks_cap"],
+    )
+
     return {
         "units_per_load": load_units * has_loads,
         "loads_per_shipment": loads_per_shipment * has_loads,
-        "loads_per_unit": has_loads * loads_per_shipment / shipment_units,
         "units_per_shipment": shipment_units,
-        "chargeable_kg": freight.chargeable_kg(x["unit_weight_kg"], x["unit_volume_m3"]),
-        "safety_stock_units": inventory.safety_stock_units(
-            z, x["production_lead_days"] + x["transit_days"], x["lead_time_sd_days"],
-            x["demand_period_days"], x["demand_per_period"], x["demand_sd_per_period"],
-        ),
-        "capital_days": inventory.capital_days(x["deposit_share"], x["production_lead_days"], x["transit_days"], x["payment_days"]),
-        "surface_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["emission_factor_g_per_tkm"]) * surface_share,
+        "safety_stock_units": safety_units,
+        "surface_tco2e": surface_tco2e,
         "air_tco2e": carbon.transport_tco2e(x["distance_km"], x["unit_weight_kg"], x["air_emission_factor_g_per_tkm"]) * x["air_share"],
         "fixed_lines": fixed_lines(x, shipment_units),
-        # Staff with a wage value (loonwaarde) below 1 need more paid hours for the same output.
-        "lks_paid_hours": labour.lks_paid_hours(x["labour_hours"], x["lks_share"], x["loonwaarde"]),
         # 1 where the buyer pays a leg or the insurance, 0 where the Incoterm puts it on the seller.
         "buyer_origin": 1 - x["seller_origin"],
         "buyer_main": 1 - x["seller_main"],
         "buyer_insurance": 1 - x["seller_insurance"],
         "buyer_destination": 1 - x["seller_destination"],
+        # First-year amounts that only grow with a yearly factor.
+        "labour_eur": make_hours * (1 - x["lks_share"]) * hourly + lks_hours * lks_hourly,
+        "lks_eur": lks_hours * lks_hour,
+        "main_leg_eur": freight.per_unit_leg(x["cost_per_load_eur"], loads_per_unit, surface_share),
+        "origin_leg_eur": freight.per_unit_leg(x["inland_origin_eur_per_load"], loads_per_unit, surface_share),
+        "destination_leg_eur": freight.per_unit_leg(x["inland_destination_eur_per_load"], loads_per_unit, surface_share),
+        "air_leg_eur": freight.air_freight(x["air_share"], freight.chargeable_kg(x["unit_weight_kg"], x["unit_volume_m3"]), x["air_rate_eur_per_kg"]),
+        "audits_trips_eur": (x["trips_per_year"] * x["cost_per_trip_eur"] + x["audits_per_year"] * x["cost_per_audit_eur"]) / volume,
+        "oversight_staff_eur": x["oversight_hours_per_year"] * x["oversight_hourly_eur"] / volume,
+        # Each line's cost per EUR of the amount it applies to.
+        "duty_rate": customs.duty(x["customs_applies"], x["seller_import"], x["duty_rate"], x["antidumping_rate"], 1.0),
+        "vat_rate": customs.vat_prefinancing(
+            x["customs_applies"], x["seller_import"], x["article_23_licence"], x["vat_rate"], 1.0, x["vat_recovery_days"], x["cost_of_capital"],
+        ),
+        "payment_rate": inventory.payment_terms(1.0, paid_days, x["cost_of_capital"]),
+        "cycle_rate": inventory.stock_holding(shipment_units / 2.0, 1.0, x["carrying_rate"], volume),
+        "safety_rate": inventory.stock_holding(safety_units, 1.0, x["carrying_rate"], volume),
+        "obsolescence_rate": inventory.obsolescence(shipment_units / 2.0 + safety_units, 1.0, x["obsolescence_share"], x["horizon_years"], volume),
+        # ETS tCO2e the buyer pays for: at a surrender share and price of 1.
+        "ets_tco2e": (1 - x["seller_main"]) * carbon.maritime_ets(x["ets_applies"], surface_tco2e, x["ets_voyage_share"], 1.0, 1.0),
+        # 1 where CBAM applies: goods the buyer imports into the EU above the exemption
+        # (the CBAM function at 1 tCO2e and a price gap of 1 EUR).
+        "cbam_due": carbon.cbam(
+            x["cbam_covered"] * x["customs_applies"] * (1 - x["seller_import"]), x["cbam_importer_tonnes_per_year"],
+            x["cbam_exemption_tonnes"], 1.0, 1.0, 0.0,
+        ),
     }
 
 
@@ -168,17 +213,10 @@ def compute_lines(x, year_index=0, physical=None):
     """
     physical = physical_quantities(x) if physical is None else physical
     growth = year_factors(x, year_index)
-    volume = x["annual_volume"]
-    horizon = x["horizon_years"]
     make = x["make"]
     out = dict(physical["fixed_lines"])
 
     # Price and packaging.
-    wage = x["hourly_wage_eur"] * growth["wage"]
-    minimum_wage = x["minimum_wage_eur_per_hour"] * growth["wage"]
-    hourly = labour.loaded_hourly_cost(wage, x["holiday_allowance_rate"], x["employer_oncost_rate"])
-    lks_hourly = labour.loaded_hourly_cost(np.minimum(wage, minimum_wage), x["holiday_allowance_rate"], x["employer_oncost_rate"])
-    lks_hours = physical["lks_paid_hours"]
     # The labour share of a bought price follows the supplier's wages in EUR. The rest follows local
     # inflation in EUR when quoted in the supplier's own currency, and stays fixed in any other currency.
     labour_share = x["price_labour_share"]
@@ -187,17 +225,15 @@ def compute_lines(x, year_index=0, physical=None):
     price_growth = (1 - labour_share) * other_growth + labour_share * growth["wage"]
     out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * price_growth
     out["materials"] = make * x["materials_eur"]
-    out["labour"] = make * (x["labour_hours"] * (1 - x["lks_share"]) * hourly + lks_hours * lks_hourly)
+    out["labour"] = physical["labour_eur"] * growth["wage"]
     goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]
     invoice = goods_value + out["packaging"]
 
     # Legs are costed even when the seller pays them, because the customs value needs them all.
-    loads_per_unit = physical["loads_per_unit"]
-    surface_share = 1 - x["air_share"]
-    main_leg = freight.per_unit_leg(x["cost_per_load_eur"] * growth["freight"], loads_per_unit, surface_share)
-    origin_leg = freight.per_unit_leg(x["inland_origin_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
-    destination_leg = freight.per_unit_leg(x["inland_destination_eur_per_load"] * growth["freight"], loads_per_unit, surface_share)
-    air_leg = freight.air_freight(x["air_share"], physical["chargeable_kg"], x["air_rate_eur_per_kg"] * growth["freight"])
+    main_leg = physical["main_leg_eur"] * growth["freight"]
+    origin_leg = physical["origin_leg_eur"] * growth["freight"]
+    destination_leg = physical["destination_leg_eur"] * growth["freight"]
+    air_leg = physical["air_leg_eur"] * growth["freight"]
     # The insured value is the CIF value: the invoice plus the legs to the border it lacks.
     insured_value = invoice + physical["buyer_origin"] * origin_leg + physical["buyer_main"] * (main_leg + air_leg)
     insurance = freight.insurance(x["insurance_rate"], insured_value)
@@ -213,68 +249,48 @@ def compute_lines(x, year_index=0, physical=None):
         invoice, origin_leg, main_leg + air_leg, insurance, destination_leg,
         x["seller_origin"], x["seller_main"], x["seller_insurance"], x["seller_destination"],
     )
-    shipment_units = physical["units_per_shipment"]
-    out["duty"] = customs.duty(x["customs_applies"], x["seller_import"], x["duty_rate"], x["antidumping_rate"], value)
-    out["vat_prefinancing"] = customs.vat_prefinancing(
-        x["customs_applies"], x["seller_import"], x["article_23_licence"], x["vat_rate"],
-        value + out["duty"] + destination_leg, x["vat_recovery_days"], x["cost_of_capital"],
-    )
+    out["duty"] = physical["duty_rate"] * value
+    out["vat_prefinancing"] = physical["vat_rate"] * (value + out["duty"] + destination_leg)
 
     # Inventory and capital.
     landed_value = (
         invoice + out["main_freight"] + out["air_freight"] + out["inland_origin"] + out["inland_destination"]
         + out["insurance"] + out["duty"] + out["brokerage"]
     )
-    safety_units = physical["safety_stock_units"]
-    paid_days = physical["capital_days"]
-    value_paid = out["purchase_price"] + out["materials"] + out["packaging"]
-    out["payment_terms"] = inventory.payment_terms(value_paid, paid_days, x["cost_of_capital"])
-    out["cycle_stock"] = inventory.stock_holding(shipment_units / 2.0, landed_value, x["carrying_rate"], volume)
-    out["safety_stock"] = inventory.stock_holding(safety_units, landed_value, x["carrying_rate"], volume)
-    out["obsolescence"] = inventory.obsolescence(shipment_units / 2.0 + safety_units, landed_value, x["obsolescence_share"], horizon, volume)
+    out["payment_terms"] = physical["payment_rate"] * (out["purchase_price"] + out["materials"] + out["packaging"])
+    out["cycle_stock"] = physical["cycle_rate"] * landed_value
+    out["safety_stock"] = physical["safety_rate"] * landed_value
+    out["obsolescence"] = physical["obsolescence_rate"] * landed_value
 
     # Quality, oversight and transition.
     out["defects"] = x["defect_rate"] * (landed_value + x["defect_handling_eur"])
-    oversight_yearly = (
-        x["trips_per_year"] * x["cost_per_trip_eur"]
-        + x["audits_per_year"] * x["cost_per_audit_eur"]
-        + x["oversight_hours_per_year"] * x["oversight_hourly_eur"] * growth["home_wage"]
-    )
-    out["oversight"] = oversight_yearly / volume
+    out["oversight"] = physical["audits_trips_eur"] + physical["oversight_staff_eur"] * growth["home_wage"]
 
     # Risk and strategic effects.
     out["risk_share"] = x["risk_share_of_price"] * goods_value
     out["strategic"] = x["strategic_share"] * goods_value
 
     # Carbon.
-    surface_tco2e = physical["surface_tco2e"]
-    out["carbon_ets"] = physical["buyer_main"] * carbon.maritime_ets(
-        x["ets_applies"], surface_tco2e, x["ets_voyage_share"], x["ets_surrender_share"], x["carbon_price_eur_per_t"] * growth["carbon"],
-    )
+    carbon_growth = growth["carbon"]
+    out["carbon_ets"] = physical["ets_tco2e"] * x["ets_surrender_share"] * x["carbon_price_eur_per_t"] * carbon_growth
     payable_tco2e = carbon.cbam_payable_tco2e(x["embedded_tco2e_per_unit"], x["cbam_benchmark_tco2e_per_unit"], x["cbam_factor"])
-    out["carbon_cbam"] = carbon.cbam(
-        # Only goods the buyer imports from outside the EU: under DDP the seller is the importer.
-        x["cbam_covered"] * x["cbam_certificates_due"] * x["customs_applies"] * (1 - x["seller_import"]),
-        x["cbam_importer_tonnes_per_year"], x["cbam_exemption_tonnes"], payable_tco2e,
-        x["cbam_price_eur_per_t"] * growth["carbon"], x["origin_carbon_price_eur_per_t"] * growth["carbon"],
-    )
+    # Both carbon prices grow alike, so the price gap grows with them.
+    price_gap = np.maximum(x["cbam_price_eur_per_t"] - x["origin_carbon_price_eur_per_t"], 0.0) * carbon_growth
+    out["carbon_cbam"] = physical["cbam_due"] * x["cbam_certificates_due"] * payable_tco2e * price_gap
 
-    # Dutch labour subsidies, as negative costs.
-    lks_hour = labour.loonkostensubsidie_per_hour(
-        minimum_wage, wage, x["holiday_allowance_rate"], x["loonwaarde"], x["lks_allowance"], x["lks_cap"],
-    )
-    # Subsidies are subtracted from 0.0, so a subsidy that does not apply is 0.0 and not -0.0 in the outputs.
-    out["loonkostensubsidie"] = 0.0 - make * lks_hours * lks_hour
+    # Dutch labour subsidies, as negative costs. They are subtracted from 0.0, so a
+    # subsidy that does not apply is 0.0 and not -0.0 in the outputs.
+    out["loonkostensubsidie"] = 0.0 - physical["lks_eur"] * growth["wage"]
     rd_cost = x["rd_hours_per_year"] * x["rd_hourly_wage_eur"] * growth["wage"]
-    out["rd_labour"] = rd_cost / volume
-    out["wbso"] = 0.0 - labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / volume
+    out["rd_labour"] = rd_cost / x["annual_volume"]
+    out["wbso"] = 0.0 - labour.wbso_credit(rd_cost, x["wbso_first_bracket_eur"], x["wbso_rate_first"], x["wbso_rate_above"]) / x["annual_volume"]
 
     quantities = {
         "units_per_load": physical["units_per_load"],
-        "units_per_shipment": shipment_units,
+        "units_per_shipment": physical["units_per_shipment"],
         "customs_value_eur": value,
         "landed_value_eur": landed_value,
-        "safety_stock_units": safety_units,
-        "transport_tco2e_per_unit": surface_tco2e + physical["air_tco2e"],
+        "safety_stock_units": physical["safety_stock_units"],
+        "transport_tco2e_per_unit": physical["surface_tco2e"] + physical["air_tco2e"],
     }
     return {line_id: out[line_id] for line_id in LINE_IDS}, quantities
