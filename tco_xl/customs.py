@@ -7,7 +7,7 @@ transport after the border is left out.
 
 import numpy as np
 
-# Which costs the seller bears under each Incoterm 2020 rule:
+# The costs the seller bears under each Incoterm 2020 rule, as 1 or 0 for
 # (origin leg, main leg, insurance, destination leg, import clearance).
 INCOTERM_SELLER_PAYS = {
     "EXW": (0, 0, 0, 0, 0),

@@ -46,7 +46,12 @@ class Field:
             return "an ISO country code listed by `tco-xl countries`"
         if self.kind == "date":
             return "a date YYYY-MM-DD"
-        low = "" if self.minimum == -INF else (f"> {self.minimum:g}" if self.exclusive_minimum else f">= {self.minimum:g}")
+        if self.minimum == -INF:
+            low = ""
+        elif self.exclusive_minimum:
+            low = f"> {self.minimum:g}"
+        else:
+            low = f">= {self.minimum:g}"
         high = "" if self.maximum == INF else f"<= {self.maximum:g}"
         kind = "a whole number" if self.kind == "integer" else "a number"
         bounds = " and ".join(part for part in (low, high) if part)

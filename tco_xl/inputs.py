@@ -1,10 +1,11 @@
 """Flat input rows: every input of one part-option as a number.
 
 A row is what ``lines.compute_lines`` reads. ``case_rows`` makes one row per
-option of a case; ``derive_columns`` adds the numbers that follow from the
-text fields (Incoterm, transport mode, load type, country, sourcing) and
-from the Dutch figures of a date. It works on single values and on pandas
-columns alike, so the one-case path and the DataFrame path share it.
+option of a case. ``derive_columns`` adds the numbers that follow from the
+text fields (Incoterm, transport mode, load type, country, sourcing), and
+``dutch_columns`` those that follow from the Dutch figures of a date. They
+work on single values and on pandas columns alike, so the one-case path and
+the DataFrame path share them.
 """
 
 from __future__ import annotations

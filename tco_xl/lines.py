@@ -126,11 +126,11 @@ def fixed_lines(x, shipment_units) -> dict:
 def physical_quantities(x) -> dict:
     """Return what does not change over the years and with the price.
 
-    Loads, stock units and emissions; the fixed lines; the first-year amounts
-    of the lines that only grow with a yearly factor (wages, freight legs);
-    and each line's rate per EUR of the amount it applies to, computed with
-    the line's own function at an amount of 1 EUR. ``compute_lines`` then
-    applies the year's growth and the year's amounts.
+    That is the loads, stock units and emissions, and the fixed lines. It also
+    holds the first-year amounts of the lines that only grow with a yearly
+    factor (wages, freight legs). Last come the lines' rates per EUR of the
+    amount each applies to, computed with the line's own function at 1 EUR.
+    ``compute_lines`` applies the year's growth and amounts to these.
     """
     has_loads = x["has_loads"]
     volume = x["annual_volume"]

@@ -299,8 +299,8 @@ def test_default_shipment_capped_by_share_of_year(make_row):
 
 
 def test_loads_per_shipment_spreadsheet_rounding(make_row):
-    # 1000.0000000000001 / 500 is float noise above 2 loads; a spreadsheet
-    # snaps it to 2 before rounding up, so the shipment takes 2 loads, not 3.
+    # 1000.0000000000002 / 500 is float noise above 2 loads. A spreadsheet snaps
+    # it to 2 first, so the shipment takes 2 full loads and no part load.
     lines, _ = compute_lines(make_row(units_per_shipment=0.1 * 3 * 3333.3333333333335))
     assert float(lines["main_freight"]) == pytest.approx(2 * 5000 / 1000)
 
