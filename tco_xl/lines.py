@@ -127,7 +127,7 @@ def physical_quantities(x) -> dict:
     """Return what does not change over the years and with the price.
 
     That is the loads, stock units and emissions, and the fixed lines. It also
-    holds the first-year amounts of the lines that only grow with a yearly
+    contains the first-year amounts of the lines that only grow with a yearly
     factor (wages, freight legs). Last come the lines' rates per EUR of the
     amount each applies to, computed with the line's own function at 1 EUR.
     ``compute_lines`` applies the year's growth and amounts to these.
