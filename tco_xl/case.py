@@ -312,7 +312,10 @@ class _OptionContext:
 
 def _resolve_currency(ctx: _OptionContext) -> None:
     option, values = ctx.option, ctx.option.values
-    option.set_default("currency", "EUR" if ctx.make else ctx.country.currency, "default: the country's currency")
+    if ctx.make:
+        option.set_default("currency", "EUR", "default: EUR for own production")
+    else:
+        option.set_default("currency", ctx.country.currency, "default: the country's currency")
     currency = str(values["currency"]).upper()
     values["currency"] = currency
     if "fx_eur_per_unit" not in values:
@@ -369,7 +372,11 @@ def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
     for name in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur", "packaging_eur"):
         option.set_default(name, 0.0, "default: none")
     ctx.from_country("wage_inflation_per_year")
-    ctx.from_country("local_fx_trend_per_year", "fx_trend_per_year")
+    if values["currency"] == ctx.country.currency and "fx_trend_per_year" in values:
+        # A price in the country's own currency: its FX trend is the local one.
+        option.set_default("local_fx_trend_per_year", values["fx_trend_per_year"], "default: the price's FX trend")
+    else:
+        ctx.from_country("local_fx_trend_per_year", "fx_trend_per_year")
     ctx.from_country("local_inflation_per_year", "inflation_per_year")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from .defaults import dutch_figures
 from .lines import GROUPS, LINE_GROUP, LINE_IDS, compute_lines, physical_quantities
 
-FIXED_LINE_IDS = ("machine_overhead", "depreciation", "packaging", "brokerage", "financing", "bmkb_fee",
+FIXED_LINE_IDS = ("depreciation", "packaging", "brokerage", "financing", "bmkb_fee",
                   "warranty", "transition", "training", "risk_events", "training_subsidy")
 VARYING_LINE_IDS = tuple(line_id for line_id in LINE_IDS if line_id not in FIXED_LINE_IDS)
 

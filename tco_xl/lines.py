@@ -40,9 +40,9 @@ GROUPS = {
 
 LINES = (
     Line("purchase_price", "price", "Purchase price", "price x EUR per currency unit (buy only); over the years its labour share follows the supplier's wages in EUR, the rest local inflation in EUR if quoted in the local currency, else the FX trend"),
-    Line("materials", "price", "Materials", "bought-in materials per unit (make only)"),
+    Line("materials", "price", "Materials", "bought-in materials per unit (make only); over the years they follow local inflation in EUR"),
     Line("labour", "price", "Direct labour", "labour hours x ((1 - LKS share) x loaded wage + LKS share / loonwaarde x loaded wage of LKS staff), loaded = x (1 + holiday allowance) x (1 + employer on-costs); LKS staff earn at most the minimum wage and need 1 / loonwaarde hours for one standard hour"),
-    Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit"),
+    Line("machine_overhead", "price", "Machine and overhead", "machine cost + overhead per unit (make only); over the years they follow local inflation in EUR"),
     Line("depreciation", "price", "Depreciation", "(machines / life + tooling / life + building / life) / annual volume"),
     Line("packaging", "price", "Packaging", "packaging per unit"),
     Line("rd_labour", "price", "R&D labour", "R&D hours a year x hourly R&D wage cost / annual volume; WBSO lowers it"),
@@ -103,7 +103,6 @@ def fixed_lines(x, shipment_units) -> dict:
     volume = x["annual_volume"]
     horizon = x["horizon_years"]
     return {
-        "machine_overhead": x["make"] * (x["machine_eur"] + x["overhead_eur"]),
         "depreciation": investment.depreciation(
             x["machines_eur"], x["machines_life_years"], x["tooling_eur"], x["tooling_life_years"],
             x["building_eur"], x["building_life_years"], volume,
@@ -224,7 +223,9 @@ def compute_lines(x, year_index=0, physical=None):
     other_growth = local * growth["local_price"] + (1 - local) * growth["fx"]
     price_growth = (1 - labour_share) * other_growth + labour_share * growth["wage"]
     out["purchase_price"] = (1 - make) * x["price"] * x["fx_eur_per_unit"] * price_growth
-    out["materials"] = make * x["materials_eur"]
+    # Own production's other costs follow prices in the plant's country, in EUR.
+    out["materials"] = make * x["materials_eur"] * growth["local_price"]
+    out["machine_overhead"] = make * (x["machine_eur"] + x["overhead_eur"]) * growth["local_price"]
     out["labour"] = physical["labour_eur"] * growth["wage"]
     goods_value = out["purchase_price"] + out["materials"] + out["labour"] + out["machine_overhead"] + out["depreciation"]
     invoice = goods_value + out["packaging"]

@@ -233,6 +233,7 @@ SMALL_CASE = {
             "holiday_allowance_rate": 0.0,
             "employer_oncost_rate": 0.0,
             "wage_inflation_per_year": 0.0,
+            "local_inflation_per_year": 0.0,
             "transport_mode": "none",
             "production_lead_days": 0,
             "transit_days": 0,

@@ -273,7 +273,8 @@ def test_path_wages_in_eur(make_row):
     # Make: labour 40.5 grows with local wages +30 % and a currency trend -20 %,
     # so 1.3 x 0.8 = 1.04 a year in EUR; materials 20 and machine 5 stay.
     overrides = {"cost_per_load_eur": 0.0, "distance_km": 0.0, "oversight_hours_per_year": 0.0}
-    local = {"wage_inflation_per_year": 0.3, "local_fx_trend_per_year": -0.2}
+    # Local inflation 25 % cancels the currency trend for materials and machine: 1.25 x 0.8 = 1.
+    local = {"wage_inflation_per_year": 0.3, "local_fx_trend_per_year": -0.2, "local_inflation_per_year": 0.25}
     result = evaluate(make_row(**{**FOUR_LINES, **MAKE_OVERRIDES, **overrides, **local}))
     for year_index, value in enumerate([65.5, 25 + 40.5 * 1.04, 25 + 40.5 * 1.04**2]):
         assert float(result["path_unit_eur"][year_index]) == pytest.approx(value), f"year index {year_index}"
@@ -329,3 +330,20 @@ def test_quote_currency_changes_path_little(small_case_raw):
     try_path = [year.tco_per_unit_eur for year in compute_case(build_case(small_case_raw)).options[1].path]
     assert eur_path[0] == pytest.approx(try_path[0])
     assert abs(try_path[-1] / eur_path[-1] - 1) < 0.15
+
+
+def test_path_make_costs_follow_local_inflation(make_row):
+    # Materials 20 and machine and overhead 5 grow 10 % a year; labour 40.5 stays.
+    overrides = {"cost_per_load_eur": 0.0, "distance_km": 0.0, "oversight_hours_per_year": 0.0, "local_inflation_per_year": 0.1}
+    result = evaluate(make_row(**{**FOUR_LINES, **MAKE_OVERRIDES, **overrides}))
+    for year_index, value in enumerate([65.5, 25 * 1.1 + 40.5, 25 * 1.21 + 40.5]):
+        assert float(result["path_unit_eur"][year_index]) == pytest.approx(value), f"year index {year_index}"
+
+
+def test_local_price_fx_trend_given(small_case_raw):
+    # A CNY price with its own FX trend: the trend is also the local one.
+    china = small_case_raw["options"][1]
+    china.update(currency="CNY", fx_eur_per_unit=0.125, fx_trend_per_year=-0.3)
+    case = build_case(small_case_raw)
+    assert case.options[1]["local_fx_trend_per_year"] == -0.3
+    assert case.options[1].defaults_used["local_fx_trend_per_year"] == "default: the price's FX trend"
