@@ -403,7 +403,7 @@ def _resolve_transport(ctx: _OptionContext) -> None:
     # The packaged transport figures are for the country's default mode: another
     # mode needs its own transit time, distance and (for loads) cost per load.
     if mode not in ("none", country.default_mode) and not ctx.in_nl:
-        needed = ["transit_days", "distance_km"] + (["cost_per_load_eur"] if mode in ("sea", "rail", "road") else [])
+        needed = ["transit_days", "lead_time_sd_days", "distance_km"] + (["cost_per_load_eur"] if mode in ("sea", "rail", "road") else [])
         for name in needed:
             if name not in option.values and not ctx.problems.about(ctx.where, name):
                 ctx.problems.messages.append(
@@ -413,6 +413,8 @@ def _resolve_transport(ctx: _OptionContext) -> None:
     for name in ("cost_per_load_eur", "inland_origin_eur_per_load", "inland_destination_eur_per_load", "distance_km"):
         if mode == "none":
             option.set_default(name, 0.0, "default: no transport")
+        elif mode == "air" and name != "distance_km":
+            option.set_default(name, 0.0, "default: no container or truck by air")
         else:
             ctx.from_country(name)
     ctx.from_defaults("fill_factor")

@@ -77,7 +77,7 @@ def test_default_incoterm_fits_mode(small_case_raw, mode, load_type, term):
     china = small_case_raw["options"][1]
     china.pop("incoterm", None)
     china.pop("load_type", None)
-    china.update(transport_mode=mode, transit_days=20.0, distance_km=10000.0, cost_per_load_eur=5000.0)
+    china.update(transport_mode=mode, transit_days=20.0, lead_time_sd_days=3.0, distance_km=10000.0, cost_per_load_eur=5000.0)
     if load_type:
         china["load_type"] = load_type
 
@@ -114,8 +114,8 @@ def test_today_must_be_date(small_case_raw):
 def test_other_mode_needs_own_figures(small_case_raw):
     china = small_case_raw["options"][1]
     china.pop("load_type", None)
-    china.pop("transit_days", None)
-    china.pop("distance_km", None)
+    for name in ("transit_days", "lead_time_sd_days", "distance_km"):
+        china.pop(name, None)
     china["transport_mode"] = "air"
 
     with pytest.raises(ValidationError) as raised:
@@ -124,6 +124,21 @@ def test_other_mode_needs_own_figures(small_case_raw):
     assert raised.value.problems == [
         "options[2] 'China': transit_days is missing for transport by air from CN; the packaged figures are for "
         "transport by sea, so set transit_days (days) for this mode",
+        "options[2] 'China': lead_time_sd_days is missing for transport by air from CN; the packaged figures are for "
+        "transport by sea, so set lead_time_sd_days (days) for this mode",
         "options[2] 'China': distance_km is missing for transport by air from CN; the packaged figures are for "
         "transport by sea, so set distance_km (km) for this mode",
     ]
+
+
+def test_air_has_no_load_costs(small_case_raw):
+    china = small_case_raw["options"][1]
+    for name in ("load_type", "cost_per_load_eur", "inland_origin_eur_per_load", "inland_destination_eur_per_load"):
+        china.pop(name, None)
+    china.update(transport_mode="air", transit_days=7.0, lead_time_sd_days=1.0, distance_km=9000.0)
+
+    option = build_case(small_case_raw).options[1]
+
+    for name in ("cost_per_load_eur", "inland_origin_eur_per_load", "inland_destination_eur_per_load"):
+        assert option[name] == 0.0
+        assert option.defaults_used[name] == "default: no container or truck by air"

@@ -43,11 +43,11 @@ BUY_CN = {
 BUY_PL = {"name": "Poland", "country": "PL", "sourcing": "buy", "price": 380.0, "incoterm": "DAP"}
 BUY_VN_AIR = {
     "name": "Vietnam by air", "country": "VN", "sourcing": "buy", "price": 1500000.0, "fx_eur_per_unit": 0.000035,
-    "duty_rate": 0.0, "transport_mode": "air", "incoterm": "CIP", "transit_days": 7.0, "distance_km": 9500.0,
+    "duty_rate": 0.0, "transport_mode": "air", "incoterm": "CIP", "transit_days": 7.0, "lead_time_sd_days": 1.0, "distance_km": 9500.0,
 }
 MAKE_MX = {"name": "Own plant Mexico", "country": "MX", "sourcing": "make", "materials_eur": 35.0, "labour_hours": 2.0, "duty_rate": 0.017}
 BUY_US_DDP = {"name": "USA DDP", "country": "US", "sourcing": "buy", "price": 110.0, "duty_rate": 0.02, "incoterm": "DDP"}
-BUY_TR_CIF = {"name": "Turkey", "country": "TR", "sourcing": "buy", "price": 80.0, "currency": "EUR", "duty_rate": 0.0, "incoterm": "CIF", "transport_mode": "sea", "load_type": "container_40", "transit_days": 10.0, "distance_km": 6000.0, "cost_per_load_eur": 2200.0}
+BUY_TR_CIF = {"name": "Turkey", "country": "TR", "sourcing": "buy", "price": 80.0, "currency": "EUR", "duty_rate": 0.0, "incoterm": "CIF", "transport_mode": "sea", "load_type": "container_40", "transit_days": 10.0, "lead_time_sd_days": 2.0, "distance_km": 6000.0, "cost_per_load_eur": 2200.0}
 
 
 @pytest.fixture(scope="module")
