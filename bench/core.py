@@ -42,11 +42,10 @@ def make_frame(rows: int, seed: int = 1):
     """Return a frame of ``rows`` part-options: the demo's options, varied at random."""
     template = demo_rows()
     per_case = len(template)
+    # Whole cases only, so each has its baseline row: at least ``rows`` rows.
     cases = -(-rows // per_case)
-    frame = template.loc[np.tile(template.index, cases)].reset_index(drop=True).iloc[:rows].copy()
-    frame["case"] = np.repeat(np.arange(cases), per_case)[:rows]
-    # Keep every case complete, so each has its baseline row.
-    frame = frame.iloc[: (rows // per_case) * per_case].copy()
+    frame = template.loc[np.tile(template.index, cases)].reset_index(drop=True).copy()
+    frame["case"] = np.repeat(np.arange(cases), per_case)
     rng = np.random.default_rng(seed)
     size = len(frame)
     by_case = np.repeat(rng.uniform(0.5, 2.0, size // per_case), per_case)

@@ -118,10 +118,19 @@ def _number_cell(value):
     if isinstance(value, (int, float)):
         return value
     text = str(value).strip()
+    # Text such as 40.000 or 1,5 in a number cell (a text cell of a workbook, or a
+    # string in a DataFrame) could mean either decimal mark: it stays text, so the
+    # case check reports it as not a number instead of guessing.
+    if "," in text or _AMBIGUOUS_DOTS.match(text):
+        return text
     try:
         return float(text)
     except ValueError:
         return text
+
+
+# Digits in groups of three after a dot, as in 40.000: a thousands separator or a decimal point.
+_AMBIGUOUS_DOTS = re.compile(r"-?\d{1,3}(\.\d{3})+$")
 
 
 def _bool_cell(value):

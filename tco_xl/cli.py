@@ -333,7 +333,7 @@ def _batch_summary(summary: dict, seconds: float) -> list[str]:
     kinds = ", ".join(f"{kind} {count}" for kind, count in summary["cheapest_by_country"].items())
     cases = summary["cases"]
     return [
-        f"Computed {cases} cases with {summary['options']} options in {seconds:.2f} s.",
+        f"Computed {cases} {'case' if cases == 1 else 'cases'} with {summary['options']} options in {seconds:.2f} s.",
         f"Cheapest option per case: the baseline in {summary['baseline_cheapest']} of {cases} cases; "
         f"by country and sourcing: {kinds}.",
     ]

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 KEY_COLUMNS = ("case", "option", "baseline")
 FIELD_SPECS = {spec.name: spec for spec in ALL_FIELDS if spec.kind in ("number", "integer", "bool")}
 MAX_REPORTED = 5
+# The cumulative gap must pass this to count as the baseline becoming cheaper, so
+# float noise at an exact break-even price (about 1e-13 EUR) does not count.
+CROSSING_TOLERANCE_EUR = 1e-6
 # Rows evaluated at once: 32,768 float64 values (256 KiB) a column stay in a CPU's L2 cache.
 CHUNK_ROWS = 32_768
 
@@ -248,7 +251,7 @@ def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.D
         gap = unit - unit[base]
         inside = ~np.isnan(gap)
         cumulative += np.where(inside, gap, 0.0) * volume
-        crossing = open_rows & inside & (cumulative > 0)
+        crossing = open_rows & inside & (cumulative > CROSSING_TOLERANCE_EUR)
         cheaper_from[crossing] = x["start_year"][crossing] + year - 1
         open_rows &= ~crossing
     column("cumulative_gap_eur")[:] = cumulative

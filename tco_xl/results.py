@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 
 from .case import Case
+from .frame import CROSSING_TOLERANCE_EUR
 from .forecast import break_even_price, evaluate
 from .inputs import case_rows
 from .lines import GROUPS, LINES
@@ -149,7 +150,7 @@ def compute_case(case: Case) -> CaseResult:
             base_unit = float(base["path_unit_eur"][year_index])
             cumulative += (unit - base_unit) * volume
             path.append(YearResult(start_year + year_index, unit, unit * volume, cumulative))
-            if cheaper_from is None and not row["baseline"] and cumulative > 0:
+            if cheaper_from is None and not row["baseline"] and cumulative > CROSSING_TOLERANCE_EUR:
                 cheaper_from = start_year + year_index
 
         options.append(

@@ -712,3 +712,24 @@ def test_xlsx_blank_row_keeps_row_numbers(tmp_path):
     df = read_records(path)
     assert list(df.index) == [2, 4]
     assert df.loc[4, "price"] == "oops"
+
+
+@pytest.mark.parametrize("text", ["40.000", "1,5", "0.004"])
+def test_ambiguous_number_text_rejected(records, text):
+    # A number stored as text with an ambiguous mark is reported, not guessed.
+    bad = records.astype({"annual_volume": object})
+    bad.loc[bad.index[0], "annual_volume"] = text
+
+    with pytest.raises(ValidationError) as raised:
+        frame_from_records(bad, today=TODAY)
+
+    assert any(f"annual_volume = {text!r} is invalid" in problem for problem in raised.value.problems), raised.value.problems
+
+
+def test_plain_number_text_accepted(records):
+    plain = records.astype({"annual_volume": object})
+    plain["annual_volume"] = plain["annual_volume"].map(lambda value: str(int(value)))
+
+    frame = frame_from_records(plain, today=TODAY)
+
+    assert frame["annual_volume"].tolist() == records["annual_volume"].astype(float).tolist()
