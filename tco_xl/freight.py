@@ -13,7 +13,11 @@ CM3_PER_CHARGEABLE_KG = 6000.0
 
 
 def units_per_load(unit_volume_m3, unit_weight_kg, usable_volume_m3, payload_kg, fill_factor):
-    """Return floor(min(usable volume / unit volume, payload / unit weight)) x fill factor."""
+    """Return floor(min(usable volume / unit volume, payload / unit weight)) x fill factor.
+
+    NOTE: the fill factor also cuts loads that weight limits, where a full
+    payload could be used, so freight of dense parts comes out high.
+    """
     by_volume = usable_volume_m3 / unit_volume_m3
     by_weight = payload_kg / unit_weight_kg
     return spreadsheet_floor(np.minimum(by_volume, by_weight)) * fill_factor
