@@ -15,6 +15,8 @@ import numbers
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import defaults as packaged
 from .errors import ValidationError
 from .fields import (
@@ -91,7 +93,7 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, where: str, name: str, found, expected: str) -> None:
-        self.messages.append(f"{where}: {name} = {_echo(found)} is invalid; expected {expected}")
+        self.messages.append(f"{where}: {name} = {echo_value(found)} is invalid; expected {expected}")
 
     def about(self, where: str, name: str) -> bool:
         """Return True when a message on field ``name`` at ``where`` is already recorded."""
@@ -102,11 +104,11 @@ class _Problems:
             raise ValidationError(self.messages)
 
 
-def _echo(value) -> str:
-    """Return ``value`` as it would be written in a case file, cut to a readable length."""
+def echo_value(value) -> str:
+    """Return a found value as a user would write it, without numpy type names, cut to a readable length."""
     if isinstance(value, (dt.date, dt.time)):
         text = repr(value.isoformat())
-    elif isinstance(value, numbers.Number) and not isinstance(value, bool) and hasattr(value, "item"):
+    elif isinstance(value, np.generic):
         text = repr(value.item())
     else:
         text = repr(value)
@@ -220,7 +222,7 @@ def _unknown_field(where: str, name, allowed, problems: _Problems) -> None:
     else:
         close = difflib.get_close_matches(name, [str(a) for a in allowed], n=1)
         hint = f"did you mean {close[0]!r}?" if close else "see `tco-xl fields` for the allowed fields"
-    problems.messages.append(f"{where}: unknown field {_echo(name)}; {hint}")
+    problems.messages.append(f"{where}: unknown field {echo_value(name)}; {hint}")
 
 
 def _read_section(raw: dict, specs: dict[str, Field], where: str, section: Section, problems: _Problems, skip=()) -> None:
@@ -556,7 +558,7 @@ def _read_risks(raw, where: str, option: Option, problems: _Problems) -> None:
 
 def option_location(index: int, name) -> str:
     """Return how messages name an option: its position from 1 and its name."""
-    return f"options[{index}] {_echo(name)}" if isinstance(name, str) else f"options[{index}]"
+    return f"options[{index}] {echo_value(name)}" if isinstance(name, str) else f"options[{index}]"
 
 
 def build_case(raw: dict, today: dt.date | None = None) -> Case:

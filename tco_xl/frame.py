@@ -14,6 +14,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .case import echo_value
 from .errors import ValidationError
 from .fields import ALL_FIELDS, INCOTERMS, LOAD_TYPES, SOURCING, TRANSPORT_MODES
 from .forecast import break_even_price, evaluate
@@ -53,14 +54,6 @@ def _rows_text(mask: np.ndarray, index: pd.Index) -> str:
     return f"{noun} " + ", ".join(str(row) for row in where) + (f" and {more} more" if more > 0 else "")
 
 
-def _shown(value) -> str:
-    """Return a found value as a reader would write it: no numpy type names, cut when long."""
-    if hasattr(value, "item"):
-        value = value.item()
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _numbers(column: pd.Series) -> np.ndarray:
     """Return a column as floats; text that is not a number becomes NaN."""
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
@@ -87,7 +80,7 @@ def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
             continue
         bad = ~np.isfinite(values)
         if bad.any():
-            problems.append(f"frame column {name}: {_shown(column[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected a finite number")
+            problems.append(f"frame column {name}: {echo_value(column[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected a finite number")
             continue
         if spec is None:
             continue
@@ -97,7 +90,7 @@ def _check_numbers(df: pd.DataFrame, names, problems: list[str]) -> None:
         if spec.kind in ("integer", "bool"):
             bad |= values != np.round(values)
         if bad.any():
-            problems.append(f"frame column {name}: {_shown(values[bad][0])} in {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
+            problems.append(f"frame column {name}: {echo_value(values[bad][0])} in {_rows_text(bad, df.index)} is invalid; expected {spec.allowed()}")
 
 
 def _check_keys(df: pd.DataFrame, problems: list[str]) -> None:
@@ -110,7 +103,7 @@ def _check_keys(df: pd.DataFrame, problems: list[str]) -> None:
         flags = _numbers(baseline)
         bad = ~np.isin(flags, (0.0, 1.0))
         if bad.any():
-            problems.append(f"frame column baseline: {_shown(baseline[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected true or false")
+            problems.append(f"frame column baseline: {echo_value(baseline[bad].iloc[0])} in {_rows_text(bad, df.index)} is invalid; expected true or false")
 
 
 def _check_frame(df) -> np.ndarray:
@@ -138,7 +131,7 @@ def _check_frame(df) -> np.ndarray:
         bad = ~df[name].isin(allowed).to_numpy()
         if bad.any():
             found = df[name][bad].iloc[0]
-            problems.append(f"frame column {name}: {_shown(found)} in {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
+            problems.append(f"frame column {name}: {echo_value(found)} in {_rows_text(bad, df.index)} is invalid; expected one of {', '.join(allowed)}")
 
     _check_numbers(df, NUMBER_COLUMNS, problems)
     _check_numbers(df, [name for name in DUTCH_COLUMNS if name in df.columns], problems)
@@ -149,13 +142,13 @@ def _check_frame(df) -> np.ndarray:
     for rule in transport_rules(df):
         if rule.mask.any():
             found = df[rule.field].to_numpy()[rule.mask][0]
-            problems.append(f"frame column {rule.field}: {_shown(found)} in {_rows_text(rule.mask, df.index)} is invalid; expected {rule.expected}")
+            problems.append(f"frame column {rule.field}: {echo_value(found)} in {_rows_text(rule.mask, df.index)} is invalid; expected {rule.expected}")
     codes, cases = pd.factorize(df["case"], sort=False)
     is_baseline = df["baseline"].astype(bool).to_numpy()
     baselines = np.bincount(codes, weights=is_baseline, minlength=len(cases))
     wrong = np.flatnonzero(baselines != 1)
     if len(wrong):
-        shown = ", ".join(f"{_shown(cases[code])} has {int(baselines[code])}" for code in wrong[:MAX_REPORTED])
+        shown = ", ".join(f"{echo_value(cases[code])} has {int(baselines[code])}" for code in wrong[:MAX_REPORTED])
         problems.append(f"frame column baseline: each case needs exactly one baseline row; {shown}")
         raise ValidationError(problems)
     base = _baseline_rows(codes, is_baseline)
@@ -177,7 +170,7 @@ def _check_shared_columns(df: pd.DataFrame, base: np.ndarray, problems: list[str
         differ = values != values[base]
         if differ.any():
             problems.append(
-                f"frame column {name}: {_shown(values[differ][0])} in {_rows_text(differ, df.index)} differs from "
+                f"frame column {name}: {echo_value(values[differ][0])} in {_rows_text(differ, df.index)} differs from "
                 f"the baseline row of the same case; the options of one part share it"
             )
 
@@ -197,7 +190,7 @@ def _figures_date(value) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError([f"figures_date = {_shown(value)} is invalid; expected a date YYYY-MM-DD"]) from None
+        raise ValidationError([f"figures_date = {echo_value(value)} is invalid; expected a date YYYY-MM-DD"]) from None
 
 
 def compute_frame(df: pd.DataFrame, figures_date: dt.date | None = None) -> pd.DataFrame:
