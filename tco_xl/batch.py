@@ -12,7 +12,7 @@ names appear in two sections of a case file, and in a table they mean:
   currency in the settings can only be EUR.
 
 Risk items (``[[options.risks]]``) cannot be given in a table. Use
-``risk_share_of_price`` or a case file for them. A cell holds one value, so
+``risk_share_of_price`` or a case file for them. A cell contains one value, so
 low/base/high ranges need a case file too.
 """
 
@@ -118,9 +118,8 @@ def _number_cell(value):
     if isinstance(value, (int, float)):
         return value
     text = str(value).strip()
-    # Text such as 40.000 or 1,5 in a number cell (a text cell of a workbook, or a
-    # string in a DataFrame) could mean either decimal mark: it stays text, so the
-    # case check reports it as not a number instead of guessing.
+    # Text such as 40.000 or 1,5 in a number cell could mean either decimal mark.
+    # It stays text, so the case check reports it as not a number instead of guessing.
     if "," in text or _AMBIGUOUS_DOTS.match(text):
         return text
     try:
