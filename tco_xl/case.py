@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import defaults as packaged
+from . import regions
 from .errors import ValidationError
 from .fields import (
     INVESTMENT_FIELDS,
@@ -251,9 +252,24 @@ def _resolve_part(part: Section, defaults: dict[str, packaged.Figure]) -> None:
     part.set_default("service_level", level.value, _figure_source(level, "default"))
 
 
-def _resolve_settings(settings: Section, defaults: dict[str, packaged.Figure], today: dt.date) -> None:
+def _resolve_region(settings: Section, problems: _Problems) -> regions.Region | None:
+    """Return the settings' region, or None when none is set or it is unknown (then recorded as a problem)."""
+    if "region" not in settings.values:
+        return None
+    key = str(settings["region"]).strip().lower()
+    known = regions.region_keys()
+    if key not in known:
+        problems.add("settings", "region", settings["region"], "one of " + ", ".join(known))
+        return None
+    # A known region whose file is broken raises DataError naming the file and field.
+    return regions.load_region(key)
+
+
+def _resolve_settings(settings: Section, defaults: dict[str, packaged.Figure], today: dt.date, region) -> None:
     dutch = packaged.dutch_figures()
     settings.set_default("currency", "EUR", "default")
+    if region is not None:
+        settings.set_default("figures_date", region.figures_date, f"default: the figures date of region {region.name}")
     settings.set_default("figures_date", today, "default: today")
     for name in ("cost_of_capital", "carrying_rate", "carbon_price_growth_per_year", "freight_growth_per_year"):
         settings.set_default(name, defaults[name].value, _figure_source(defaults[name], "default"))
@@ -290,6 +306,7 @@ class _OptionContext:
     defaults: dict
     where: str
     problems: _Problems
+    region: regions.Region | None = None
 
     @property
     def make(self) -> bool:
@@ -351,11 +368,14 @@ def _resolve_production(ctx: _OptionContext, settings: Section) -> None:
             for name in ("holiday_allowance_rate", "employer_oncost_rate"):
                 option.set_default(name, dutch.value(name), _figure_source(dutch.figures[name], "Dutch figure"))
             # The gross wage that, with holiday allowance and on-costs, gives the all-in Dutch labour cost.
-            labour_cost = ctx.country.figures["labour_cost_eur_per_hour"]
+            if ctx.region is None:
+                labour_cost, origin = ctx.country.figures["labour_cost_eur_per_hour"], "NL"
+            else:
+                labour_cost, origin = ctx.region.labour_cost, f"region {ctx.region.name}"
             loading = (1 + values["holiday_allowance_rate"]) * (1 + values["employer_oncost_rate"])
             option.set_default(
                 "hourly_wage_eur", labour_cost.value / loading,
-                _figure_source(labour_cost, "default: NL all-in labour cost less holiday allowance and on-costs"),
+                _figure_source(labour_cost, f"default: {origin} all-in labour cost less holiday allowance and on-costs"),
             )
         else:
             ctx.from_country("hourly_wage_eur", "labour_cost_eur_per_hour")
@@ -501,11 +521,15 @@ def _resolve_dutch_subsidies(ctx: _OptionContext) -> None:
         for name in ("lks_share", "rd_hours_per_year"):
             if values[name] > 0:
                 problems.messages.append(f"{where}: {name} = {values[name]!r} is invalid for country {ctx.country.code}; this Dutch subsidy applies to NL only")
+    elif ctx.region is not None:
+        for name, subsidy in (("lks_share", "loonkostensubsidie"), ("rd_hours_per_year", "wbso")):
+            if values[name] > 0 and not ctx.region.subsidies[subsidy]:
+                problems.add(where, name, values[name], f"0: {subsidy} is not offered in region {ctx.region.name}")
 
 
-def _resolve_option(option: Option, part: Section, settings: Section, defaults, where: str, problems: _Problems) -> None:
-    """Fill the option's missing inputs from the country and model defaults."""
-    ctx = _OptionContext(option, packaged.country(option["country"]), defaults, where, problems)
+def _resolve_option(option: Option, part: Section, settings: Section, defaults, where: str, problems: _Problems, region=None) -> None:
+    """Fill the option's missing inputs from the country, region and model defaults."""
+    ctx = _OptionContext(option, packaged.country(option["country"]), defaults, where, problems, region)
     option.set_default("baseline", False, "default")
     _resolve_currency(ctx)
     _resolve_production(ctx, settings)
@@ -590,7 +614,10 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
 
     settings = Section()
     _read_section(raw.get("settings", {}), SETTINGS, "settings", settings, problems)
-    _resolve_settings(settings, defaults, today or dt.date.today())
+    region = _resolve_region(settings, problems)
+    if region is not None:
+        settings.values["region"] = region.key
+    _resolve_settings(settings, defaults, today or dt.date.today(), region)
 
     raw_options = raw.get("options", [])
     if not isinstance(raw_options, list):
@@ -622,8 +649,10 @@ def build_case(raw: dict, today: dt.date | None = None) -> Case:
             known = ", ".join(sorted(packaged.countries()))
             problems.add(where, "country", option["country"], f"one of {known}")
             continue
-        _resolve_option(option, part, settings, defaults, where, problems)
+        _resolve_option(option, part, settings, defaults, where, problems, region)
         _resolve_investment(option, settings, defaults)
+        if region is not None and option["bmkb_credit_eur"] > 0 and not region.subsidies["bmkb"]:
+            problems.add(f"{where} investment", "bmkb_credit_eur", option["bmkb_credit_eur"], f"0: BMKB is not offered in region {region.name}")
         options.append(option)
 
     names = [option.name for option in options]

@@ -80,6 +80,7 @@ PART_FIELDS = (
 
 SETTINGS_FIELDS = (
     Field("currency", "settings", "choice", "", "Reporting currency.", choices=("EUR",), uncertain=False),
+    Field("region", "settings", "text", "", "Region whose labour cost, figures date and subsidies apply (a file in tco_xl/data/regions, such as tilburg); default none: national figures.", uncertain=False),
     Field("figures_date", "settings", "date", "", "Date whose Dutch figures apply (minimum wage, WBSO, ETS share); the path starts in its year.", uncertain=False),
     _share("cost_of_capital", "settings", "Cost of capital a year, for money paid before goods arrive and VAT pre-financing."),
     _share("carrying_rate", "settings", "Inventory carrying cost a year as a share of the stock value (capital, storage, handling, obsolescence)."),
