@@ -1,0 +1,117 @@
+"""Expected values of a template's result cells, from the Python core, and their comparison with a workbook.
+
+``expected_cells`` maps each result cell of a filled template (sheet,
+address) to the core's value and a description (line id, option). A
+recalculated workbook's values are then compared cell by cell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .case import Case
+from .lines import GROUPS, LINE_IDS
+from .results import CaseResult, compute_case
+from .template_layout import FIRST_OPTION_COLUMN, Layout
+from .template_results import SheetRows, calc_rows, path_column, path_row
+from .template_calc import QUANTITIES, TOTALS
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One result cell and the core's value for it."""
+
+    sheet: str
+    cell: str
+    what: str
+    option: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A result cell whose workbook value differs from the core's."""
+
+    expected: Expected
+    found: object
+
+    def describe(self) -> str:
+        """Return one line naming the cell, what it holds and both values."""
+        e = self.expected
+        return f"{e.sheet}!{e.cell} ({e.what}, option {e.option!r}): expected {e.value!r}, found {self.found!r}"
+
+
+def sheet_rows(layout: Layout) -> SheetRows:
+    """Return the row numbers of the calculation and results sheets without building a workbook."""
+    from openpyxl import Workbook
+
+    from .template_results import write_calc_sheet, write_results_sheet
+
+    workbook = Workbook()
+    calc = workbook.create_sheet(layout.sheets["calc"])
+    rows = write_calc_sheet(calc, layout, layout.language)
+    workbook.create_sheet(layout.sheets["path"])
+    write_results_sheet(workbook.create_sheet(layout.sheets["results"]), layout, rows, layout.language)
+    return rows
+
+
+def expected_cells(case: Case, layout: Layout, rows: SheetRows, result: CaseResult | None = None) -> list[Expected]:
+    """Return every result cell of the filled template with the core's value (None for an empty cell)."""
+    result = result or compute_case(case)
+    calc, results, path = layout.sheets["calc"], layout.sheets["results"], layout.sheets["path"]
+    # The template puts the baseline in the first column.
+    options = sorted(result.options, key=lambda option: not option.baseline)
+    cells = []
+    for index, option in enumerate(options):
+        column = get_column_letter(FIRST_OPTION_COLUMN + index)
+
+        def add(sheet, row, what, value):
+            cells.append(Expected(sheet, f"{column}{row}", what, option.name, value))
+
+        for line_id in LINE_IDS:
+            add(calc, rows.calc[line_id], line_id, option.lines[line_id])
+        for key, value in option.quantities.items():
+            add(calc, rows.calc[key], key, value)
+            add(results, rows.results[key], key, value)
+        add(calc, rows.calc["tco_per_unit_eur"], "tco_per_unit_eur", option.tco_per_unit_eur)
+        for group in GROUPS:
+            add(results, rows.results[f"group_{group}"], f"group {group}", option.groups[group])
+        add(results, rows.results["tco_per_unit_eur"], "tco_per_unit_eur", option.tco_per_unit_eur)
+        add(results, rows.results["gap_per_unit_eur"], "gap_per_unit_eur", option.gap_per_unit_eur)
+        add(results, rows.results["annual_tco_eur"], "annual_tco_eur", option.annual_tco_eur)
+        add(results, rows.results["gap_per_year_eur"], "gap_per_year_eur", option.gap_per_year_eur)
+        add(results, rows.results["npv_eur"], "npv_eur", option.npv_eur)
+        add(results, rows.results["cumulative_gap_eur"], "cumulative_gap_eur", option.path[-1].cumulative_gap_eur)
+        add(results, rows.results["baseline_cheaper_from_year"], "baseline_cheaper_from_year", option.baseline_cheaper_from_year)
+        for key in ("break_even_price_eur", "break_even_price_currency"):
+            value = getattr(option, key)
+            add(results, rows.results[key], key, None if math.isnan(value) else value)
+        for year_index, year in enumerate(option.path):
+            add(results, rows.path_years[year_index], f"TCO per unit in {year.year}", year.tco_per_unit_eur)
+            row = path_row(index, year_index)
+            cells.append(Expected(path, f"{path_column('tco_per_unit_eur')}{row}", f"TCO per unit in {year.year}", option.name, year.tco_per_unit_eur))
+            cells.append(Expected(path, f"{path_column('cumulative_gap_eur')}{row}", f"cumulative gap in {year.year}", option.name, year.cumulative_gap_eur))
+    return cells
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() in ("", "none", "geen"))
+
+
+def compare(cells: list[Expected], read, relative: float = 1e-6, absolute: float = 1e-9) -> list[Difference]:
+    """Compare the expected cells with the values ``read(sheet, cell)`` returns; return the differences."""
+    differences = []
+    for expected in cells:
+        found = read(expected.sheet, expected.cell)
+        if expected.value is None:
+            if not _empty(found):
+                differences.append(Difference(expected, found))
+            continue
+        if isinstance(found, bool) or not isinstance(found, (int, float)):
+            differences.append(Difference(expected, found))
+            continue
+        if not math.isclose(float(found), float(expected.value), rel_tol=relative, abs_tol=absolute):
+            differences.append(Difference(expected, found))
+    return differences

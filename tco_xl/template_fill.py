@@ -1,0 +1,88 @@
+"""Write a case into the input cells of a template workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl import Workbook
+
+from .case import build_case
+from .errors import ValidationError
+from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, SETTINGS_FIELDS
+from .template_layout import FLAG_FIELDS, OPTION_COUNT, PATH_YEARS, RISK_ITEMS, SKIPPED_FIELDS, Layout
+
+
+def _plain(value):
+    """Return the base of a low/base/high range, a flag as 1 or 0, and other values as they are."""
+    if isinstance(value, dict) and "base" in value:
+        return value["base"]
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _ordered_options(raw: dict) -> list[dict]:
+    """Return the case's options with the baseline first, as the template expects."""
+    options = list(raw.get("options", []))
+    baseline = next((i for i, option in enumerate(options) if option.get("baseline") is True), 0)
+    return [options[baseline]] + options[:baseline] + options[baseline + 1 :]
+
+
+def check_fits(raw: dict, region_key: str) -> None:
+    """Raise ``ValidationError`` when the case is invalid or does not fit the template's columns and rows."""
+    problems = []
+    build_case(raw)
+    options = raw.get("options", [])
+    if len(options) > OPTION_COUNT:
+        problems.append(f"case: options lists {len(options)} options; the template has room for {OPTION_COUNT}")
+    for index, option in enumerate(options, start=1):
+        risks = option.get("risks", [])
+        if len(risks) > RISK_ITEMS:
+            problems.append(f"options[{index}] {option.get('name')!r}: risks lists {len(risks)} items; the template has room for {RISK_ITEMS}")
+    horizon = _plain(raw.get("settings", {}).get("horizon_years", 5))
+    if isinstance(horizon, (int, float)) and horizon > PATH_YEARS:
+        problems.append(f"settings: horizon_years = {horizon!r} is invalid for the template; expected at most {PATH_YEARS}")
+    region = raw.get("settings", {}).get("region")
+    if region is not None and str(region).strip().lower() != region_key:
+        problems.append(f"settings: region = {region!r} differs from the template's region {region_key!r}")
+    if problems:
+        raise ValidationError(problems)
+
+
+def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str) -> None:
+    """Write the raw case into the input cells, clearing the template's starting options first."""
+    check_fits(raw, region_key)
+    sheet = workbook[layout.sheets["inputs"]]
+    for item in layout.rows:
+        if item.derived:
+            continue
+        for option_index in range(1 if item.scalar else OPTION_COUNT):
+            sheet[layout.input_cell(item.key, option_index)].value = None
+
+    for spec in SETTINGS_FIELDS:
+        if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in raw.get("settings", {}):
+            continue
+        sheet[layout.input_cell(spec.name)].value = _plain(raw["settings"][spec.name])
+    for spec in PART_FIELDS:
+        if spec.name in raw.get("part", {}):
+            key = "part_name" if spec.name == "name" else spec.name
+            sheet[layout.input_cell(key)].value = _plain(raw["part"][spec.name])
+
+    for option_index, option in enumerate(_ordered_options(raw)):
+        values = {**option, **option.get("investment", {})}
+        for spec in OPTION_FIELDS + INVESTMENT_FIELDS:
+            if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in values:
+                continue
+            value = _plain(values[spec.name])
+            if spec.name in FLAG_FIELDS:
+                value = 1 if value else 0
+            sheet[layout.input_cell(spec.name, option_index)].value = value
+        for number, risk in enumerate(option.get("risks", []), start=1):
+            for part in ("name", "probability_per_year", "impact_eur"):
+                if part in risk:
+                    sheet[layout.input_cell(f"risk_{number}_{part}", option_index)].value = _plain(risk[part])

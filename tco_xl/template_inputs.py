@@ -1,0 +1,260 @@
+"""The inputs sheet of the template: input cells, the value used for each, validation and defined names."""
+
+from __future__ import annotations
+
+import re
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .fields import LARGEST
+from .regions import Region
+from .template_layout import (
+    CHOICES,
+    FIRST_INPUT_COLUMN,
+    FIRST_USED_COLUMN,
+    GLOBAL_DERIVED,
+    HELP_COLUMN,
+    INPUTS_HEADER_ROW,
+    KEY_COLUMN,
+    LABEL_COLUMN,
+    OPTION_COUNT,
+    TEMPLATE_MAXIMUM,
+    TEXT_NORMALISE,
+    UNIT_COLUMN,
+    InputRow,
+    Layout,
+)
+from .template_text import DERIVED_UNITS, derived_label, field_help, field_label, ui, unit_text
+
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")
+SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
+DEFAULT_FONT = Font(italic=True, color="1F4E79")
+KEY_FONT = Font(color="808080", size=8)
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def input_formula(template: str, layout: Layout, option_index: int, language: str) -> str:
+    """Resolve the placeholders of an inputs-sheet formula for one option column."""
+    row = None
+
+    def replace(match: re.Match) -> str:
+        token = match.group(1)
+        if token == "in":
+            return f"{layout.input_column(option_index)}{row}"
+        if token.startswith("in:"):
+            key = token[3:]
+            column = 0 if layout_row(key).scalar else option_index
+            return layout.input_cell(key, column)
+        if token.startswith("text:"):
+            return '"' + ui(token[5:], language) + '"'
+        if token.startswith("c:"):
+            country = layout.used_cell("country", option_index)
+            return f'INDEX(default_value,MATCH({country}&"|{token[2:]}",default_key,0))'
+        return layout.used_cell(token, option_index)
+
+    def layout_row(key: str) -> InputRow:
+        return next(item for item in layout.rows if item.key == key)
+
+    def resolve(formula: str, at_row: int) -> str:
+        nonlocal row
+        row = at_row
+        return "=" + PLACEHOLDER.sub(replace, formula)
+
+    return resolve
+
+
+def _used_formula(item: InputRow, layout: Layout, option_index: int, language: str) -> str:
+    """Return the formula of the value used: the input when given, else the default."""
+    row = layout.row_of[item.key]
+    resolve = input_formula("", layout, option_index, language)
+    if item.derived:
+        return resolve(item.default, row)
+    given = TEXT_NORMALISE.get(item.key, "{in}")
+    return resolve(f'IF({{in}}="",{item.default},{given})', row)
+
+
+def _label(item: InputRow, language: str) -> tuple[str, str, str]:
+    """Return the label, unit and help of a row."""
+    if item.field is not None:
+        unit = item.field.unit
+        if item.kind == "flag":
+            unit = "1 = yes, 0 = no" if language == "en" else "1 = ja, 0 = nee"
+        return field_label(item.field.scope, item.field.name, language), unit_text(unit, language), field_help(item.field.scope, item.field.name, language)
+    match = re.fullmatch(r"risk_(\d)_(name|probability_per_year|impact_eur)", item.key)
+    if match:
+        number, part = match.groups()
+        key = {"name": "risk_name", "probability_per_year": "risk_probability", "impact_eur": "risk_impact"}[part]
+        unit = {"name": "", "probability_per_year": unit_text("fraction (0.25 = 25 %)", language), "impact_eur": "EUR"}[part]
+        return ui(key, language).format(n=number), unit, ""
+    return derived_label(item.key, language), unit_text(DERIVED_UNITS.get(item.key, ""), language), ""
+
+
+def _validation(item: InputRow, country_codes: str, language: str) -> DataValidation | None:
+    """Return the data validation of a row's input cells, or None for free text."""
+    field = item.field
+    if item.key in CHOICES:
+        return DataValidation(type="list", formula1='"' + ",".join(CHOICES[item.key]) + '"', allow_blank=True)
+    if item.key == "country":
+        return DataValidation(type="list", formula1="=country_codes", allow_blank=True)
+    if item.kind == "flag":
+        return DataValidation(type="whole", operator="between", formula1="0", formula2="1", allow_blank=True)
+    if item.kind == "date":
+        # The first date with Dutch figures; later dates use the newest known figures.
+        return DataValidation(type="date", operator="greaterThanOrEqual", formula1="=INDEX(minimum_wage_dates,1)", allow_blank=True)
+    if item.key.startswith("risk_") and item.key.endswith("probability_per_year"):
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True)
+    if item.key.startswith("risk_") and item.key.endswith("impact_eur"):
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2=repr(LARGEST), allow_blank=True)
+    if field is None or field.kind not in ("number", "integer"):
+        return None
+    low = max(field.minimum, -LARGEST)
+    high = min(field.maximum, LARGEST, TEMPLATE_MAXIMUM.get(item.key, LARGEST))
+    kind = "whole" if field.kind == "integer" else "decimal"
+    # NOTE: spreadsheet validation has no exclusive bound, so a minimum that
+    # the core excludes (such as a life of 0 years) is accepted here.
+    return DataValidation(type=kind, operator="between", formula1=repr(low), formula2=repr(high), allow_blank=True)
+
+
+def _error_text(item: InputRow, language: str) -> str:
+    field = item.field
+    if field is None:
+        return ""
+    allowed = field.allowed()
+    if item.key in TEMPLATE_MAXIMUM:
+        allowed = f"a whole number from 1 to {TEMPLATE_MAXIMUM[item.key]}"
+    return f"{field_label(field.scope, field.name, language)}: {allowed}"
+
+
+def _write_header(sheet: Worksheet, region: Region, language: str) -> None:
+    sheet.cell(1, LABEL_COLUMN, ui("inputs_title", language)).font = TITLE
+    sheet.cell(2, LABEL_COLUMN, ui("inputs_intro", language))
+    sheet.cell(3, LABEL_COLUMN, f"{ui('region', language)}: {region.name}")
+    header = INPUTS_HEADER_ROW
+    titles = {KEY_COLUMN: ui("key", language), LABEL_COLUMN: ui("field", language), UNIT_COLUMN: ui("unit", language), HELP_COLUMN: ui("help", language)}
+    for option_index in range(OPTION_COUNT):
+        name = ui("baseline", language) if option_index == 0 else f"{ui('option', language)} {option_index + 1}"
+        titles[FIRST_INPUT_COLUMN + option_index] = name
+        titles[FIRST_USED_COLUMN + option_index] = f"{ui('used', language)}: {name}"
+    for column, text in titles.items():
+        cell = sheet.cell(header, column, text)
+        cell.font = BOLD
+        cell.alignment = WRAP
+        cell.fill = SECTION_FILL
+
+
+def _write_row(sheet: Worksheet, item: InputRow, layout: Layout, language: str, validations: dict) -> None:
+    row = layout.row_of[item.key]
+    label, unit, help_text = _label(item, language)
+    sheet.cell(row, KEY_COLUMN, item.key).font = KEY_FONT
+    sheet.cell(row, LABEL_COLUMN, label)
+    sheet.cell(row, UNIT_COLUMN, unit)
+    if help_text:
+        sheet.cell(row, HELP_COLUMN, help_text)
+    columns = 1 if item.scalar else OPTION_COUNT
+    for option_index in range(columns):
+        used = sheet.cell(row, FIRST_USED_COLUMN + option_index, _used_formula(item, layout, option_index, language))
+        used.fill = FORMULA_FILL
+        used.border = BOX
+        if item.kind == "date":
+            used.number_format = DATE_FORMAT
+        if item.derived:
+            continue
+        cell = sheet.cell(row, FIRST_INPUT_COLUMN + option_index)
+        cell.fill = INPUT_FILL
+        cell.border = BOX
+        cell.protection = UNLOCKED
+        if item.kind == "date":
+            cell.number_format = DATE_FORMAT
+        validation = _validation(item, "", language)
+        if validation is not None:
+            key = (validation.type, validation.formula1, validation.formula2, _error_text(item, language))
+            if key not in validations:
+                validation.error = key[3]
+                validation.errorTitle = label[:32]
+                validation.showErrorMessage = True
+                validations[key] = validation
+            validations[key].add(cell.coordinate)
+
+
+def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, language: str) -> dict[str, str]:
+    """Fill the inputs sheet and return the defined names of its scalar values."""
+    _write_header(sheet, region, language)
+    titles = {
+        "settings": "section_settings", "part": "section_part", "option": "section_option",
+        "investment": "section_investment", "risks": "section_risks", "derived": "section_derived", "global": "section_global",
+    }
+    for section, row in layout.section_rows.items():
+        cell = sheet.cell(row, LABEL_COLUMN, ui(titles[section], language))
+        cell.font = BOLD
+        for column in range(KEY_COLUMN, HELP_COLUMN + 1):
+            sheet.cell(row, column).fill = SECTION_FILL
+
+    validations: dict = {}
+    names = {}
+    for item in layout.rows:
+        _write_row(sheet, item, layout, language, validations)
+        if item.scalar:
+            names[item.key] = f"{sheet.title}!${layout.used_column(0)}${layout.row_of[item.key]}"
+
+    resolve = input_formula("", layout, 0, language)
+    for key, formula in GLOBAL_DERIVED.items():
+        row = layout.global_rows[key]
+        sheet.cell(row, KEY_COLUMN, key).font = KEY_FONT
+        sheet.cell(row, LABEL_COLUMN, derived_label(key, language))
+        sheet.cell(row, UNIT_COLUMN, unit_text(DERIVED_UNITS.get(key, ""), language))
+        cell = sheet.cell(row, FIRST_USED_COLUMN, resolve(formula, row))
+        cell.fill = FORMULA_FILL
+        cell.border = BOX
+        names[key] = f"{sheet.title}!${layout.used_column(0)}${row}"
+
+    for option_index, option in enumerate(region.options):
+        sheet[layout.input_cell("name", option_index)].value = option.names[language]
+        sheet[layout.input_cell("country", option_index)].value = option.country
+        sheet[layout.input_cell("sourcing", option_index)].value = option.sourcing
+
+    for validation in validations.values():
+        sheet.add_data_validation(validation)
+    _mark_defaults(sheet, layout)
+    _set_widths(sheet)
+    sheet.freeze_panes = sheet.cell(INPUTS_HEADER_ROW + 1, FIRST_INPUT_COLUMN)
+    return names
+
+
+def _mark_defaults(sheet: Worksheet, layout: Layout) -> None:
+    """Show a used value in blue italics where its input cell is empty, so defaults stand out."""
+    rows = sorted(layout.row_of[item.key] for item in layout.rows if not item.derived)
+    runs = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    for option_index in range(OPTION_COUNT):
+        used = layout.used_column(option_index)
+        source = layout.input_column(option_index)
+        for first, last in runs:
+            # The reference is relative to the first cell of the range.
+            rule = FormulaRule(formula=[f"ISBLANK({source}{first})"], font=DEFAULT_FONT)
+            sheet.conditional_formatting.add(f"{used}{first}:{used}{last}", rule)
+
+
+def _set_widths(sheet: Worksheet) -> None:
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 40
+    sheet.column_dimensions["C"].width = 22
+    for option_index in range(OPTION_COUNT):
+        sheet.column_dimensions[Layout.input_column(option_index)].width = 16
+        sheet.column_dimensions[Layout.used_column(option_index)].width = 16
+    sheet.column_dimensions[Layout.input_column(OPTION_COUNT)].width = 3
+    sheet.column_dimensions["M"].width = 90
