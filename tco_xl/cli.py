@@ -19,6 +19,7 @@ import os
 import sys
 import textwrap
 import time
+import tomllib
 import importlib.util
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,8 @@ from pathlib import Path
 from . import __version__
 from . import defaults as packaged
 from .batch import frame_from_records, read_records, results_table, summarize
-from .casefile import load_case
+from .casefile import load_case, read_case_file
+from .regions import DEFAULT_REGION, load_region, region_keys
 from .errors import CaseFileError, TcoError, ValidationError
 from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, RISK_FIELDS, SETTINGS_FIELDS, Field
 from .frame import compute_frame
@@ -52,6 +54,8 @@ EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 1
 DEMO_CASE = "demo_case.toml"
 DEFAULT_DEMO_OUTPUT = str(Path("tco-xl-output") / "demo")
+DEMO_WORKBOOK = "demo.xlsx"
+LANGUAGE_NAMES = {"en": "English", "nl": "Dutch"}
 FORMATS = ("table", "csv", "json")
 BATCH_FORMATS = ("csv", "json")
 # The results format of each file extension that `batch -o` accepts; a name without extension takes --format.
@@ -291,6 +295,43 @@ def run_demo(args) -> int:
     with resources.as_file(resource) as path:
         logger.info("running the built-in demo case %s", path)
         _compute_file(path, args)
+    workbook = _demo_workbook(Path(args.output))
+    wrote = f"Wrote the demo case in the template workbook to {workbook.resolve()}"
+    if args.format == "table":
+        _write_stdout(wrote + "\n")
+    else:
+        print(wrote, file=sys.stderr)
+    return EXIT_OK
+
+
+def _demo_workbook(folder: Path) -> Path:
+    """Write the demo case into a copy of the English template in ``folder``; return its path."""
+    from .template import build_template, write_workbook
+    from .template_fill import fill_workbook
+    from .template_layout import Layout
+
+    raw = tomllib.loads(resources.files("tco_xl.data").joinpath(DEMO_CASE).read_text(encoding="utf-8"))
+    workbook = build_template("en")
+    fill_workbook(workbook, raw, Layout("en"), DEFAULT_REGION)
+    return write_workbook(workbook, folder / DEMO_WORKBOOK)
+
+
+def run_template(args) -> int:
+    from .template import build_template, write_workbook
+    from .template_fill import fill_workbook
+    from .template_layout import Layout
+
+    region_key = args.region.strip().lower()
+    region = load_region(region_key)
+    language = args.lang or region.language
+    output = args.output or f"tco-xl-{region_key}-{language}.xlsx"
+    workbook = build_template(language, region_key)
+    if args.case is not None:
+        with _errors_named_by_file(args.case):
+            raw = read_case_file(args.case)
+            fill_workbook(workbook, raw, Layout(language), region_key)
+    path = write_workbook(workbook, output)
+    print(f"Wrote the {region.name} template in {LANGUAGE_NAMES[language]} to {path.resolve()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -551,6 +592,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--dutch-csv", action="store_true", help=DUTCH_CSV_HELP)
     batch.set_defaults(handler=run_batch)
+
+    template = commands.add_parser(
+        "template",
+        parents=[common],
+        help="write the template workbook (.xlsx) that computes the TCO with spreadsheet formulas only",
+        description="Write the template workbook: the TCO model in native formulas for Excel 2010+ and LibreOffice "
+        "Calc, with the region's defaults and starting options. With --case, the case is filled in.",
+    )
+    template.add_argument("--lang", choices=("en", "nl"), default=None, help="language of the workbook; default the region's")
+    template.add_argument(
+        "--region", default=DEFAULT_REGION,
+        help=f"region whose labour cost, figures date, subsidies and options apply (default {DEFAULT_REGION}; known: "
+        + ", ".join(region_keys()) + ")",
+    )
+    template.add_argument("-o", "--output", default=None, metavar="FILE.xlsx", help="workbook to write, replaced whole; default tco-xl-REGION-LANG.xlsx")
+    template.add_argument("--case", default=None, metavar="CASE", help="case file (.toml or .json) to fill into the workbook")
+    template.set_defaults(handler=run_template)
 
     fields = commands.add_parser(
         "fields",
