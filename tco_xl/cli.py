@@ -292,6 +292,9 @@ def run_demo(args) -> int:
     if args.show_case:
         _write_stdout(resource.read_text(encoding="utf-8"))
         return EXIT_OK
+    target = Path(args.output) / DEMO_WORKBOOK
+    if os.path.isdir(target):
+        raise BadInput([f"{target}: is a directory, so {DEMO_WORKBOOK} cannot be written; remove it or choose another output folder"])
     with resources.as_file(resource) as path:
         logger.info("running the built-in demo case %s", path)
         _compute_file(path, args)

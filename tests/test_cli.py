@@ -21,6 +21,7 @@ from tco_xl.casefile import load_case
 from tco_xl.cli import main
 from tco_xl.defaults import countries
 from tco_xl.lines import LINES
+from tco_xl.cli import DEMO_WORKBOOK
 from tco_xl.report import OUTPUT_FILES, escape_formula, packaged_defaults, write_outputs
 from tco_xl.results import compute_case
 
@@ -132,7 +133,7 @@ def test_demo_rerun_leaves_no_temp_files(capsys, tmp_path):
     folder = tmp_path / "out"
     run(capsys, "demo", "--output", str(folder))
     run(capsys, "demo", "--output", str(folder))
-    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES + (DEMO_WORKBOOK,))
 
 
 def test_demo_json_format_is_pure_json(capsys, tmp_path):
@@ -290,7 +291,7 @@ def test_output_file_name_is_directory(capsys, tmp_path):
         "remove it or choose another output folder\n"
     )
     assert snapshot(folder) == before
-    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(OUTPUT_FILES + (DEMO_WORKBOOK,))
 
 
 def test_write_outputs_directory_writes_nothing(tmp_path):
