@@ -6,9 +6,8 @@ workbook whole or not at all.
 
 from __future__ import annotations
 
+import io
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,9 +18,10 @@ from openpyxl.workbook.properties import CalcProperties
 from . import __version__
 from .errors import TcoError
 from .regions import DEFAULT_REGION, Region, load_region
+from .report import write_whole
 from .template_defaults import write_defaults_sheet
 from .template_inputs import DEFAULT_FONT, FORMULA_FILL, INPUT_FILL, write_inputs_sheet
-from .template_layout import TEMPLATE_MARK, Layout
+from .template_layout import INPUTS_HEADER_ROW, OPTION_COUNT, TEMPLATE_MARK, Layout
 from .template_results import write_calc_sheet, write_path_sheet, write_results_sheet
 from .template_text import ui
 
@@ -30,6 +30,11 @@ logger = logging.getLogger(__name__)
 TITLE = Font(bold=True, size=16)
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+START_WIDTH = 100
+# Points per line of 11-point text.
+LINE_HEIGHT = 15
+# Pages side by side when a sheet is printed: the path sheet is too wide for one.
+PRINT_WIDTH_PAGES = {"path": 3}
 # Defined names that identify a template and its language and region for the check.
 MARK_NAMES = ("tco_template", "tco_language", "tco_region")
 
@@ -41,7 +46,7 @@ class TemplateError(TcoError):
 def _write_start_sheet(sheet, layout: Layout, region: Region, language: str) -> None:
     names = {key: layout.sheets[key] for key in ("inputs", "results", "calc", "path", "defaults")}
     sheet.column_dimensions["A"].width = 4
-    sheet.column_dimensions["B"].width = 110
+    sheet.column_dimensions["B"].width = START_WIDTH
     sheet.cell(1, 2, ui("title", language)).font = TITLE
     sheet.cell(3, 2, ui("purpose", language)).alignment = WRAP
     sheet.cell(5, 2, ui("how_title", language)).font = BOLD
@@ -58,8 +63,8 @@ def _write_start_sheet(sheet, layout: Layout, region: Region, language: str) -> 
         (FORMULA_FILL, None, ui("legend_formula", language)),
     )
     for fill, font, text in legend:
-        sheet.cell(row, 1).fill = fill
         cell = sheet.cell(row, 2, text)
+        cell.fill = fill
         if font is not None:
             cell.font = font
         row += 1
@@ -72,11 +77,30 @@ def _write_start_sheet(sheet, layout: Layout, region: Region, language: str) -> 
         f"{ui('region', language)}: {region.name} ({region.municipality})",
         f"{ui('figures_of', language)}: {region.figures_date.isoformat()}",
         f"{ui('version', language)}: tco-xl {__version__} ({TEMPLATE_MARK})",
-        ui("made_by", language) + ": https://pypi.org/project/tco-xl/ (Python) — `tco-xl template`, `tco-xl check`",
+        ui("made_by", language),
     )
     for fact in facts:
         sheet.cell(row, 2, fact)
         row += 1
+    _fit_wrapped_rows(sheet, START_WIDTH)
+
+
+def _fit_wrapped_rows(sheet, width: int) -> None:
+    """Give wrapped text rows the height of their lines; spreadsheets do not grow rows written by openpyxl."""
+    for row in sheet.iter_rows(min_col=2, max_col=2):
+        cell = row[0]
+        if isinstance(cell.value, str) and len(cell.value) > width:
+            lines = len(cell.value) // int(width * 0.95) + 1
+            sheet.row_dimensions[cell.row].height = LINE_HEIGHT * lines
+
+
+def _page_setup(sheet, fit_width_pages: int) -> None:
+    """Print landscape on A4, the given number of pages wide and as many pages tall as needed."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = fit_width_pages
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _add_names(workbook: Workbook, names: dict[str, str]) -> None:
@@ -107,6 +131,11 @@ def build_template(language: str = "en", region_key: str = DEFAULT_REGION) -> Wo
     names["tco_region"] = f'"{region.key}"'
     _add_names(workbook, names)
 
+    for key, title in layout.sheets.items():
+        _page_setup(workbook[title], PRINT_WIDTH_PAGES.get(key, 1))
+    # The help column is too wide to print; the screen shows it beside the inputs.
+    sheets["inputs"].print_area = f"A1:{Layout.used_column(OPTION_COUNT - 1)}{layout.last_input_row}"
+    sheets["inputs"].print_title_rows = f"{INPUTS_HEADER_ROW}:{INPUTS_HEADER_ROW}"
     for sheet in workbook.worksheets:
         # Protected without a password: formulas are safe from slips, and a user can still unprotect.
         sheet.protection.sheet = True
@@ -118,28 +147,25 @@ def build_template(language: str = "en", region_key: str = DEFAULT_REGION) -> Wo
     return workbook
 
 
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """Return the workbook as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def write_workbook(workbook: Workbook, path: str | Path) -> Path:
-    """Save ``workbook`` to ``path`` through a temporary file, so the file is written whole or not at all."""
+    """Save ``workbook`` to ``path`` whole or not at all, through a temporary file in the same folder."""
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise TemplateError(f"{target}: the output must be an .xlsx file")
     if target.is_dir():
         raise TemplateError(f"{target}: is a folder; give a file name ending in .xlsx")
-    folder = target.parent if str(target.parent) else Path(".")
+    content = workbook_bytes(workbook)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        os.close(handle)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(target, content, None)
     except OSError as error:
-        raise TemplateError(f"{target}: cannot write there ({error.strerror})") from error
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise TemplateError(f"{target}: writing failed ({error.strerror})") from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        raise TemplateError(f"{error.filename or target}: writing the workbook failed: {error.strerror or error}") from error
     logger.info("wrote %s", target)
     return target

@@ -35,6 +35,7 @@ FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
 DEFAULT_FONT = Font(italic=True, color="1F4E79")
 KEY_FONT = Font(color="808080", size=8)
+EMPTY_OPTION_FONT = Font(color="D9D9D9")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 THIN = Side(style="thin", color="BFBFBF")
@@ -225,6 +226,7 @@ def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, languag
 
     for validation in validations.values():
         sheet.add_data_validation(validation)
+    _grey_empty_options(sheet, layout)
     _mark_defaults(sheet, layout)
     _set_widths(sheet)
     sheet.freeze_panes = sheet.cell(INPUTS_HEADER_ROW + 1, FIRST_INPUT_COLUMN)
@@ -247,6 +249,17 @@ def _mark_defaults(sheet: Worksheet, layout: Layout) -> None:
             # The reference is relative to the first cell of the range.
             rule = FormulaRule(formula=[f"ISBLANK({source}{first})"], font=DEFAULT_FONT)
             sheet.conditional_formatting.add(f"{used}{first}:{used}{last}", rule)
+
+
+def _grey_empty_options(sheet: Worksheet, layout: Layout) -> None:
+    """Grey out the used values of an option column that is not in use, since they only keep the sheet computing."""
+    first = layout.row_of[next(item.key for item in layout.rows if item.section == "option")]
+    last = max(layout.row_of[item.key] for item in layout.rows)
+    for option_index in range(1, OPTION_COUNT):
+        column = layout.used_column(option_index)
+        active = f"${column}${layout.row_of['active']}"
+        rule = FormulaRule(formula=[f"{active}=0"], font=EMPTY_OPTION_FONT, stopIfTrue=True)
+        sheet.conditional_formatting.add(f"{column}{first}:{column}{last}", rule)
 
 
 def _set_widths(sheet: Worksheet) -> None:

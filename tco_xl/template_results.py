@@ -22,6 +22,7 @@ KEY_FONT = Font(color="808080", size=8)
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="E2EFDA")
 WRAP = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right")
 EUR_FORMAT = "#,##0.00"
 SMALL_FORMAT = "0.000000"
 SHARE_FORMAT = "0.0%"
@@ -29,6 +30,9 @@ YEAR_FORMAT = "0"
 PATH_FIRST_ROW = CALC_HEADER_ROW + 1
 # The path sheet's columns start after the option name (A) and the year index (B).
 PATH_FIRST_COLUMN = 3
+# Years in the path chart. LibreOffice draws the #N/A of years past the horizon
+# as 0, so the chart shows the default horizon and the table all years.
+CHART_YEARS = 5
 HARD_GROUPS = ("price", "freight", "customs", "inventory", "quality", "carbon", "subsidies")
 
 
@@ -218,7 +222,10 @@ def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, languag
     cumulative = path_column("cumulative_gap_eur")
     formulas["cumulative_gap_eur"] = f"INDEX({path}!{cumulative}{first}:{cumulative}{last},horizon_years)"
     crossing = f"{path}!{path_column('baseline_cheaper')}{first}:{path_column('baseline_cheaper')}{last}"
-    formulas["baseline_cheaper_from_year"] = f'IF(COUNT({crossing})=0,"{ui("na", language)}",MIN({crossing}))'
+    if option_index == 0:
+        formulas["baseline_cheaper_from_year"] = '""'
+    else:
+        formulas["baseline_cheaper_from_year"] = f'IF(COUNT({crossing})=0,"{ui("na", language)}",MIN({crossing}))'
     formulas["break_even_price_eur"] = calc("break_even_price_eur")
     formulas["break_even_price_currency"] = calc("break_even_price_currency")
     for key in ("units_per_load", "units_per_shipment", "customs_value_eur", "landed_value_eur", "safety_stock_units", "transport_tco2e_per_unit"):
@@ -271,7 +278,7 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
             active = f"{inputs}!{layout.used_cell('active', option_index)}"
             value = f"{inputs}!{layout.used_cell(key, option_index)}"
             formula = f"={value}" if key == "status" else f'=IF({active}=1,{value},"")'
-            sheet.cell(row, FIRST_OPTION_COLUMN + option_index, formula)
+            sheet.cell(row, FIRST_OPTION_COLUMN + option_index, formula).alignment = RIGHT
         rows.results[key] = row
         row += 1
 
@@ -290,6 +297,7 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
                 resolved = resolved.replace(f"group_{group}", str(rows.results[f"group_{group}"]))
             cell = sheet.cell(rows.results[key], FIRST_OPTION_COLUMN + option_index, _mask(layout, option_index, resolved))
             cell.number_format = _result_format(key)
+            cell.alignment = RIGHT
             if key == "tco_per_unit_eur":
                 cell.font = BOLD
                 cell.fill = TOTAL_FILL
@@ -386,11 +394,13 @@ def _add_charts(sheet: Worksheet, layout: Layout, rows: SheetRows, language: str
     chart_column = PATH_COLUMNS.index(next(c for c in PATH_COLUMNS if c.key == "chart_tco")) + PATH_FIRST_COLUMN
     year_column = PATH_COLUMNS.index(next(c for c in PATH_COLUMNS if c.key == "year")) + PATH_FIRST_COLUMN
     for option_index in range(OPTION_COUNT):
-        values = Reference(path_sheet, min_col=chart_column, min_row=path_row(option_index, 0), max_row=path_row(option_index, PATH_YEARS - 1))
+        last = path_row(option_index, CHART_YEARS - 1)
+        values = Reference(path_sheet, min_col=chart_column, min_row=path_row(option_index, 0), max_row=last)
         series = Series(values)
+        series.smooth = False
         path_chart.series.append(series)
         _title_from_cell(series, sheet, FIRST_OPTION_COLUMN + option_index, CALC_HEADER_ROW + 1)
-    path_chart.set_categories(Reference(path_sheet, min_col=year_column, min_row=path_row(0, 0), max_row=path_row(0, PATH_YEARS - 1)))
+    path_chart.set_categories(Reference(path_sheet, min_col=year_column, min_row=path_row(0, 0), max_row=path_row(0, CHART_YEARS - 1)))
     _place(path_chart, sheet, "J45")
 
 
@@ -403,7 +413,7 @@ def _title_from_cell(series: Series, sheet: Worksheet, column: int, row: int) ->
 
 
 def _place(chart, sheet: Worksheet, anchor: str) -> None:
-    chart.width = 18
+    chart.width = 21
     chart.height = 9.5
     sheet.add_chart(chart, anchor)
 
@@ -414,7 +424,10 @@ def _option_header(sheet: Worksheet, layout: Layout, language: str, row: int, un
     sheet.cell(row, 2, ui("name", language)).font = BOLD
     sheet.cell(row, 3, unit_title).font = BOLD
     for option_index in range(OPTION_COUNT):
-        cell = sheet.cell(row, FIRST_OPTION_COLUMN + option_index, f"={layout.sheets['inputs']}!{layout.used_cell('name', option_index)}")
+        name = f"{layout.sheets['inputs']}!{layout.used_cell('name', option_index)}"
+        # An empty option keeps a name, so chart legends never show a bare column letter.
+        fallback = f"{ui('option', language)} {option_index + 1}"
+        cell = sheet.cell(row, FIRST_OPTION_COLUMN + option_index, f'=IF({name}="","{fallback}",{name})')
         cell.font = BOLD
         cell.alignment = WRAP
         cell.fill = SECTION_FILL

@@ -115,7 +115,10 @@ UI = {
     "version": ("Version", "Versie"),
     "region": ("Region", "Regio"),
     "figures_of": ("Dutch figures of", "Nederlandse cijfers van"),
-    "made_by": ("Made with tco-xl", "Gemaakt met tco-xl"),
+    "made_by": (
+        "Made with tco-xl, the Python TCO engine: `tco-xl template` rebuilds this workbook.",
+        "Gemaakt met tco-xl, de Python TCO-rekenkern: `tco-xl template` maakt deze werkmap opnieuw.",
+    ),
     "inputs_title": ("Inputs", "Invoer"),
     "inputs_intro": (
         "Yellow cells are inputs; leave one empty to use the value in the column 'Value used'. Flags: 1 = yes, 0 = no.",
@@ -183,7 +186,7 @@ UI = {
     "cumulative_strategic": ("+ strategic", "+ strategisch"),
     "chart_groups": ("TCO per unit by cost group", "TCO per stuk per kostengroep"),
     "chart_cumulative": ("From price to total cost", "Van prijs naar totale kosten"),
-    "chart_path": ("TCO per unit over the years", "TCO per stuk over de jaren"),
+    "chart_path": ("TCO per unit in the first five years", "TCO per stuk in de eerste vijf jaar"),
     "eur_per_unit": ("EUR per unit", "EUR per stuk"),
     "defaults_title": ("Defaults with their sources", "Standaardwaarden met bronnen"),
     "defaults_intro": (
