@@ -107,12 +107,12 @@ def _validation(item: InputRow, country_codes: str, language: str) -> DataValida
     if item.key in CHOICES:
         return DataValidation(type="list", formula1='"' + ",".join(CHOICES[item.key]) + '"', allow_blank=True)
     if item.key == "country":
-        return DataValidation(type="list", formula1="=country_codes", allow_blank=True)
+        return DataValidation(type="list", formula1="country_codes", allow_blank=True)
     if item.kind == "flag":
         return DataValidation(type="whole", operator="between", formula1="0", formula2="1", allow_blank=True)
     if item.kind == "date":
         # The first date with Dutch figures; later dates use the newest known figures.
-        return DataValidation(type="date", operator="greaterThanOrEqual", formula1="=INDEX(minimum_wage_dates,1)", allow_blank=True)
+        return DataValidation(type="date", operator="greaterThanOrEqual", formula1="INDEX(minimum_wage_dates,1)", allow_blank=True)
     if item.key.startswith("risk_") and item.key.endswith("probability_per_year"):
         return DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True)
     if item.key.startswith("risk_") and item.key.endswith("impact_eur"):
@@ -127,14 +127,26 @@ def _validation(item: InputRow, country_codes: str, language: str) -> DataValida
     return DataValidation(type=kind, operator="between", formula1=repr(low), formula2=repr(high), allow_blank=True)
 
 
-def _error_text(item: InputRow, language: str) -> str:
-    field = item.field
-    if field is None:
-        return ""
-    allowed = field.allowed()
-    if item.key in TEMPLATE_MAXIMUM:
-        allowed = f"a whole number from 1 to {TEMPLATE_MAXIMUM[item.key]}"
-    return f"{field_label(field.scope, field.name, language)}: {allowed}"
+def _number_text(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 1e6 else f"{value:g}"
+
+
+def _error_text(item: InputRow, validation: DataValidation, language: str) -> str:
+    """Return the message a spreadsheet shows when a typed value breaks the validation."""
+    dutch = language == "nl"
+    if validation.type == "list":
+        return "Kies een waarde uit de lijst." if dutch else "Choose a value from the list."
+    if validation.type == "date":
+        return "Een datum vanaf de eerste datum met Nederlandse cijfers." if dutch else "A date on or after the first date with Dutch figures."
+    low, high = float(validation.formula1), float(validation.formula2)
+    kind = ("een geheel getal" if dutch else "a whole number") if validation.type == "whole" else ("een getal" if dutch else "a number")
+    if high >= LARGEST:
+        bound = f"{'vanaf' if dutch else 'from'} {_number_text(low)}"
+    else:
+        bound = f"{'van' if dutch else 'from'} {_number_text(low)} {'tot en met' if dutch else 'to'} {_number_text(high)}"
+    if dutch:
+        bound = bound.replace(".", ",")
+    return f"{kind} {bound}".capitalize() + "."
 
 
 def _write_header(sheet: Worksheet, region: Region, language: str) -> None:
@@ -179,10 +191,11 @@ def _write_row(sheet: Worksheet, item: InputRow, layout: Layout, language: str, 
             cell.number_format = DATE_FORMAT
         validation = _validation(item, "", language)
         if validation is not None:
-            key = (validation.type, validation.formula1, validation.formula2, _error_text(item, language))
+            key = (validation.type, validation.formula1, validation.formula2)
             if key not in validations:
-                validation.error = key[3]
-                validation.errorTitle = label[:32]
+                validation.error = _error_text(item, validation, language)
+                # The title names no field, because one rule serves every cell with the same bounds.
+                validation.errorTitle = "Ongeldige invoer" if language == "nl" else "Invalid input"
                 validation.showErrorMessage = True
                 validations[key] = validation
             validations[key].add(cell.coordinate)
