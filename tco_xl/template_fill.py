@@ -26,6 +26,14 @@ def _plain(value):
     return value
 
 
+def _write(sheet, address: str, value) -> None:
+    """Write an input value; text stays text even when it starts with '=', which openpyxl would store as a formula."""
+    cell = sheet[address]
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
 def _ordered_options(raw: dict) -> list[dict]:
     """Return the case's options with the baseline first, as the template expects."""
     options = list(raw.get("options", []))
@@ -67,11 +75,11 @@ def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str
     for spec in SETTINGS_FIELDS:
         if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in raw.get("settings", {}):
             continue
-        sheet[layout.input_cell(spec.name)].value = _plain(raw["settings"][spec.name])
+        _write(sheet, layout.input_cell(spec.name), _plain(raw["settings"][spec.name]))
     for spec in PART_FIELDS:
         if spec.name in raw.get("part", {}):
             key = "part_name" if spec.name == "name" else spec.name
-            sheet[layout.input_cell(key)].value = _plain(raw["part"][spec.name])
+            _write(sheet, layout.input_cell(key), _plain(raw["part"][spec.name]))
 
     for option_index, option in enumerate(_ordered_options(raw)):
         values = {**option, **option.get("investment", {})}
@@ -81,8 +89,8 @@ def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str
             value = _plain(values[spec.name])
             if spec.name in FLAG_FIELDS:
                 value = 1 if value else 0
-            sheet[layout.input_cell(spec.name, option_index)].value = value
+            _write(sheet, layout.input_cell(spec.name, option_index), value)
         for number, risk in enumerate(option.get("risks", []), start=1):
             for part in ("name", "probability_per_year", "impact_eur"):
                 if part in risk:
-                    sheet[layout.input_cell(f"risk_{number}_{part}", option_index)].value = _plain(risk[part])
+                    _write(sheet, layout.input_cell(f"risk_{number}_{part}", option_index), _plain(risk[part]))

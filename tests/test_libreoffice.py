@@ -23,6 +23,7 @@ from tco_xl.libreoffice import (
     find_soffice,
     pdf_to_pngs,
     recalculate,
+    recalculate_many,
     to_pdf,
 )
 
@@ -85,6 +86,38 @@ def replace_input_in_xml(source: Path, target: Path, new_value: int) -> None:
             zout.writestr(item, data)
 
 
+def expected_for_input(a1: int) -> dict:
+    """Return the values of the cells in EXPECTED when Inputs!A1 is ``a1``."""
+    total = a1 + 7 + 11
+    return {
+        ("Inputs", "B1"): 2 * a1,
+        ("Inputs", "B2"): total,
+        ("Report", "A1"): a1 + total,
+        ("Report", "A2"): total * 2 * a1,
+    }
+
+
+def write_workbook_with_input(path: Path, a1: int) -> Path:
+    write_workbook(path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Inputs"]["A1"] = a1
+    workbook.save(path)
+    return path
+
+
+def record_commands(patch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Patch libreoffice._run to record each command it runs, and return that list."""
+    commands = []
+    original_run = libreoffice._run
+
+    def recording_run(command, *args, **kwargs):
+        commands.append(command)
+        return original_run(command, *args, **kwargs)
+
+    patch.setattr(libreoffice, "_run", recording_run)
+    return commands
+
+
 def write_fake_soffice(directory: Path, body: str) -> str:
     script = directory / "soffice"
     script.write_text("#!/bin/sh\n" + body + "\n")
@@ -118,6 +151,29 @@ def stale_input(recalculated, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def stale_recalculated(stale_input, tmp_path_factory) -> Path:
     return recalculate(stale_input, tmp_path_factory.mktemp("stale_recalculated"))
+
+
+# Inputs!A1 of each workbook that recalculate_many converts in one call.
+MANY_INPUTS = (3, 40, 500)
+
+
+@pytest.fixture(scope="module")
+def many_sources(tmp_path_factory) -> list[Path]:
+    directory = tmp_path_factory.mktemp("many_sources")
+    return [
+        write_workbook_with_input(directory / f"model_{a1}.xlsx", a1)
+        for a1 in MANY_INPUTS
+    ]
+
+
+@pytest.fixture(scope="module")
+def many_recalculated(many_sources, tmp_path_factory) -> tuple[list[Path], int]:
+    """Return the outputs of one recalculate_many call and how many processes it ran."""
+    out_dir = tmp_path_factory.mktemp("many_recalculated")
+    with pytest.MonkeyPatch.context() as patch:
+        commands = record_commands(patch)
+        outputs = recalculate_many(many_sources, out_dir)
+    return outputs, len(commands)
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +290,90 @@ def test_recalculate_kills_process_group_on_timeout(monkeypatch, tmp_path, sourc
     with pytest.raises(LibreOfficeError, match="timed out after 1 s"):
         recalculate(source, tmp_path / "out", timeout_seconds=1)
     assert time.monotonic() - started < 15
+
+
+def test_recalculate_many_keeps_input_order(many_sources, many_recalculated):
+    outputs, _ = many_recalculated
+    assert [output.name for output in outputs] == [
+        source.name for source in many_sources
+    ]
+    for output in outputs:
+        assert output.is_file()
+        assert output.parent != many_sources[0].parent
+
+
+def test_recalculate_many_computes_each_workbook(many_recalculated):
+    outputs, _ = many_recalculated
+    for a1, output in zip(MANY_INPUTS, outputs):
+        assert cached_values(output) == expected_for_input(a1), output.name
+
+
+def test_recalculate_many_runs_one_process(many_recalculated):
+    _, run_count = many_recalculated
+    assert run_count == 1
+
+
+def test_recalculate_many_splits_long_lists(monkeypatch, tmp_path):
+    sources = [
+        write_workbook_with_input(tmp_path / f"model_{a1}.xlsx", a1) for a1 in (1, 2, 3)
+    ]
+    monkeypatch.setattr(libreoffice, "MAX_FILES_PER_PROCESS", 2)
+    commands = record_commands(monkeypatch)
+    outputs = recalculate_many(sources, tmp_path / "out")
+    assert len(commands) == 2
+    assert [output.name for output in outputs] == [source.name for source in sources]
+    for a1, output in zip((1, 2, 3), outputs):
+        assert cached_values(output) == expected_for_input(a1), output.name
+
+
+def test_recalculate_many_names_unloadable_file(tmp_path):
+    good = [
+        write_workbook_with_input(tmp_path / f"good_{a1}.xlsx", a1) for a1 in (1, 2)
+    ]
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("this is not a spreadsheet\n")
+    out_dir = tmp_path / "out"
+    with pytest.raises(LibreOfficeError, match="wrote no .xlsx file") as caught:
+        recalculate_many([good[0], bad, good[1]], out_dir, timeout_seconds=60)
+    message = str(caught.value)
+    assert f"file for {bad} (" in message
+    assert str(good[0]) not in message
+    assert str(good[1]) not in message
+    assert not out_dir.exists()
+
+
+def test_recalculate_many_rejects_clashing_stems(tmp_path):
+    first = write_workbook(tmp_path / "model.xlsx")
+    (tmp_path / "other").mkdir()
+    second = write_workbook(tmp_path / "other" / "model.xlsx")
+    with pytest.raises(LibreOfficeError, match="would both be converted to"):
+        recalculate_many([first, second], tmp_path / "out")
+
+
+def test_recalculate_many_rejects_missing_input(tmp_path):
+    present = write_workbook(tmp_path / "model.xlsx")
+    missing = tmp_path / "missing.xlsx"
+    with pytest.raises(
+        LibreOfficeError, match=re.escape(f"workbook not found: {missing}")
+    ):
+        recalculate_many([present, missing], tmp_path / "out")
+
+
+def test_recalculate_many_without_paths_starts_nothing(monkeypatch, tmp_path):
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    assert recalculate_many([], tmp_path / "out") == []
+
+
+def test_recalculate_many_reports_exit_status(monkeypatch, tmp_path, source):
+    other = write_workbook(tmp_path / "other.xlsx")
+    fake = write_fake_soffice(tmp_path, "echo 'Error: fake failure' >&2\nexit 3")
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: fake)
+    with pytest.raises(LibreOfficeError) as caught:
+        recalculate_many([source, other], tmp_path / "out")
+    message = str(caught.value)
+    assert "exit status 3" in message
+    assert str(source) in message
+    assert str(other) in message
 
 
 def test_to_pdf_writes_pdf(pdf):
