@@ -35,8 +35,6 @@ START_WIDTH = 100
 LINE_HEIGHT = 15
 # Pages side by side when a sheet is printed: the path sheet is too wide for one.
 PRINT_WIDTH_PAGES = {"path": 3}
-# Defined names that identify a template and its language and region for the check.
-MARK_NAMES = ("tco_template", "tco_language", "tco_region")
 
 
 class TemplateError(TcoError):
@@ -126,6 +124,7 @@ def build_template(language: str = "en", region_key: str = DEFAULT_REGION) -> Wo
     write_path_sheet(sheets["path"], layout, rows, language)
     write_results_sheet(sheets["results"], layout, rows, language)
     _write_start_sheet(start, layout, region, language)
+    # Constant names that identify a template, its language and its region.
     names["tco_template"] = f'"{TEMPLATE_MARK}"'
     names["tco_language"] = f'"{language}"'
     names["tco_region"] = f'"{region.key}"'

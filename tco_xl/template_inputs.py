@@ -45,44 +45,42 @@ UNLOCKED = Protection(locked=False)
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def input_formula(template: str, layout: Layout, option_index: int, language: str) -> str:
-    """Resolve the placeholders of an inputs-sheet formula for one option column."""
-    row = None
+class InputResolver:
+    """Turns the placeholders of an inputs-sheet formula into cell references for one option column."""
 
-    def replace(match: re.Match) -> str:
-        token = match.group(1)
+    def __init__(self, layout: Layout, option_index: int, language: str):
+        self.layout = layout
+        self.option_index = option_index
+        self.language = language
+        self.scalar = {item.key for item in layout.rows if item.scalar}
+
+    def resolve(self, formula: str, row: int) -> str:
+        """Return ``formula`` for the cell in ``row`` as a spreadsheet formula starting with '='."""
+        return "=" + PLACEHOLDER.sub(lambda match: self._reference(match.group(1), row), formula)
+
+    def _reference(self, token: str, row: int) -> str:
+        layout = self.layout
         if token == "in":
-            return f"{layout.input_column(option_index)}{row}"
+            return f"{layout.input_column(self.option_index)}{row}"
         if token.startswith("in:"):
             key = token[3:]
-            column = 0 if layout_row(key).scalar else option_index
-            return layout.input_cell(key, column)
+            return layout.input_cell(key, 0 if key in self.scalar else self.option_index)
         if token.startswith("text:"):
-            return '"' + ui(token[5:], language) + '"'
+            return '"' + ui(token[5:], self.language) + '"'
         if token.startswith("c:"):
-            country = layout.used_cell("country", option_index)
+            country = layout.used_cell("country", self.option_index)
             return f'INDEX(default_value,MATCH({country}&"|{token[2:]}",default_key,0))'
-        return layout.used_cell(token, option_index)
-
-    def layout_row(key: str) -> InputRow:
-        return next(item for item in layout.rows if item.key == key)
-
-    def resolve(formula: str, at_row: int) -> str:
-        nonlocal row
-        row = at_row
-        return "=" + PLACEHOLDER.sub(replace, formula)
-
-    return resolve
+        return layout.used_cell(token, self.option_index)
 
 
 def _used_formula(item: InputRow, layout: Layout, option_index: int, language: str) -> str:
     """Return the formula of the value used: the input when given, else the default."""
     row = layout.row_of[item.key]
-    resolve = input_formula("", layout, option_index, language)
+    resolver = InputResolver(layout, option_index, language)
     if item.derived:
-        return resolve(item.default, row)
+        return resolver.resolve(item.default, row)
     given = TEXT_NORMALISE.get(item.key, "{in}")
-    return resolve(f'IF({{in}}="",{item.default},{given})', row)
+    return resolver.resolve(f'IF({{in}}="",{item.default},{given})', row)
 
 
 def _label(item: InputRow, language: str) -> tuple[str, str, str]:
@@ -139,7 +137,10 @@ def _error_text(item: InputRow, validation: DataValidation, language: str) -> st
     if validation.type == "date":
         return "Een datum vanaf de eerste datum met Nederlandse cijfers." if dutch else "A date on or after the first date with Dutch figures."
     low, high = float(validation.formula1), float(validation.formula2)
-    kind = ("een geheel getal" if dutch else "a whole number") if validation.type == "whole" else ("een getal" if dutch else "a number")
+    if validation.type == "whole":
+        kind = "een geheel getal" if dutch else "a whole number"
+    else:
+        kind = "een getal" if dutch else "a number"
     if high >= LARGEST:
         bound = f"{'vanaf' if dutch else 'from'} {_number_text(low)}"
     else:
@@ -221,13 +222,13 @@ def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, languag
         if item.scalar:
             names[item.key] = f"{sheet.title}!${layout.used_column(0)}${layout.row_of[item.key]}"
 
-    resolve = input_formula("", layout, 0, language)
+    resolver = InputResolver(layout, 0, language)
     for key, formula in GLOBAL_DERIVED.items():
         row = layout.global_rows[key]
         sheet.cell(row, KEY_COLUMN, key).font = KEY_FONT
         sheet.cell(row, LABEL_COLUMN, derived_label(key, language))
         sheet.cell(row, UNIT_COLUMN, unit_text(DERIVED_UNITS.get(key, ""), language))
-        cell = sheet.cell(row, FIRST_USED_COLUMN, resolve(formula, row))
+        cell = sheet.cell(row, FIRST_USED_COLUMN, resolver.resolve(formula, row))
         cell.fill = FORMULA_FILL
         cell.border = BOX
         names[key] = f"{sheet.title}!${layout.used_column(0)}${row}"

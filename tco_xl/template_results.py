@@ -230,7 +230,8 @@ def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, languag
     formulas["break_even_price_currency"] = calc("break_even_price_currency")
     for key in ("units_per_load", "units_per_shipment", "customs_value_eur", "landed_value_eur", "safety_stock_units", "transport_tco2e_per_unit"):
         formulas[key] = calc(key)
-    group_cell = {group: f"{get_column_letter(FIRST_OPTION_COLUMN + option_index)}{{group_{group}}}" for group in GROUPS}
+    # The steps from price to total add up the group subtotals above them on the results sheet.
+    group_cell = {group: f"{calc_column}{rows.results[f'group_{group}']}" for group in GROUPS}
     formulas["cumulative_price"] = group_cell["price"]
     formulas["cumulative_hard"] = "+".join(group_cell[group] for group in HARD_GROUPS)
     formulas["cumulative_risk"] = formulas["cumulative_hard"] + "+" + group_cell["risk"]
@@ -292,10 +293,7 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
     for option_index in range(OPTION_COUNT):
         formulas = _result_formulas(layout, rows, option_index, language)
         for key, formula in formulas.items():
-            resolved = formula.replace("{", "").replace("}", "")
-            for group in GROUPS:
-                resolved = resolved.replace(f"group_{group}", str(rows.results[f"group_{group}"]))
-            cell = sheet.cell(rows.results[key], FIRST_OPTION_COLUMN + option_index, _mask(layout, option_index, resolved))
+            cell = sheet.cell(rows.results[key], FIRST_OPTION_COLUMN + option_index, _mask(layout, option_index, formula))
             cell.number_format = _result_format(key)
             cell.alignment = RIGHT
             if key == "tco_per_unit_eur":
