@@ -274,5 +274,8 @@ PATH_COLUMNS = (
     PathColumn("annual_cost_eur", "Annual cost", "Jaarkosten", "IF({#in_horizon}=1,{#tco_total}*annual_volume,0)"),
     PathColumn("cumulative_gap_eur", "Cumulative gap with the baseline", "Cumulatief verschil met de basis", "{prev:cumulative_gap_eur}+IF({#in_horizon}=1,({#tco_total}-{base:tco_total})*annual_volume,0)"),
     PathColumn("baseline_cheaper", "Baseline cheaper from", "Basis goedkoper vanaf", 'IF(AND({option_index}>0,{#in_horizon}=1,{#cumulative_gap_eur}>0.000001),{#year},"")'),
-    PathColumn("chart_tco", "TCO for the chart", "TCO voor de grafiek", "IF({#in_horizon}=1,{#tco_total},NA())"),
+    PathColumn(
+        "chart_tco", "TCO for the chart", "TCO voor de grafiek",
+        "IF(AND({#in_horizon}=1,ready=1,{complete}=1,{baseline_input:complete}=1),{#tco_total},NA())",
+    ),
 )

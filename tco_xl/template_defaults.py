@@ -37,6 +37,10 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
+# Characters per printed line of the source and unit columns at their widths, and points per line.
+SOURCE_CHARS_PER_LINE = 95
+UNIT_CHARS_PER_LINE = 24
+LINE_HEIGHT = 13
 
 
 @dataclass
@@ -70,10 +74,14 @@ class _Writer:
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
         if figure is not None:
-            self.sheet.cell(row, 3, figure.unit)
+            self.sheet.cell(row, 3, figure.unit).alignment = WRAP
             self.sheet.cell(row, 4, figure.quality)
             self.sheet.cell(row, 5, figure.source).alignment = WRAP
             self.sheet.cell(row, 6, figure.date)
+            # Spreadsheets do not grow rows written by openpyxl, so wrapped sources get their height here.
+            lines = max(len(figure.source) // SOURCE_CHARS_PER_LINE + 1, len(figure.unit) // UNIT_CHARS_PER_LINE + 1)
+            if lines > 1:
+                self.sheet.row_dimensions[row].height = LINE_HEIGHT * lines
         self.sheet.cell(row, 7, description)
         if name:
             self.result.names[name] = self.ref("B", row)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 
 from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .defaults import countries
 from .fields import LARGEST
 from .regions import Region
+from .template_results import calc_row_numbers
 from .template_layout import (
     CHOICES,
+    FIRST_OPTION_COLUMN,
     FIRST_INPUT_COLUMN,
     FIRST_USED_COLUMN,
     GLOBAL_DERIVED,
@@ -67,6 +71,9 @@ class InputResolver:
             return layout.input_cell(key, 0 if key in self.scalar else self.option_index)
         if token.startswith("text:"):
             return '"' + ui(token[5:], self.language) + '"'
+        if token.startswith("calc:"):
+            row = calc_row_numbers()[0][token[5:]]
+            return f"{layout.sheets['calc']}!{get_column_letter(FIRST_OPTION_COLUMN + self.option_index)}{row}"
         if token.startswith("c:"):
             country = layout.used_cell("country", self.option_index)
             return f'INDEX(default_value,MATCH({country}&"|{token[2:]}",default_key,0))'
@@ -106,6 +113,10 @@ def _validation(item: InputRow, country_codes: str, language: str) -> DataValida
         return DataValidation(type="list", formula1='"' + ",".join(CHOICES[item.key]) + '"', allow_blank=True)
     if item.key == "country":
         return DataValidation(type="list", formula1="country_codes", allow_blank=True)
+    if item.key == "currency":
+        # Other currencies are allowed with a warning, because the exchange rate can be typed in.
+        codes = ["EUR"] + sorted({country.currency for country in countries().values()} - {"EUR"})
+        return DataValidation(type="list", formula1='"' + ",".join(codes) + '"', allow_blank=True, errorStyle="warning")
     if item.kind == "flag":
         return DataValidation(type="whole", operator="between", formula1="0", formula2="1", allow_blank=True)
     if item.kind == "date":
@@ -132,6 +143,10 @@ def _number_text(value: float) -> str:
 def _error_text(item: InputRow, validation: DataValidation, language: str) -> str:
     """Return the message a spreadsheet shows when a typed value breaks the validation."""
     dutch = language == "nl"
+    if validation.type == "list" and validation.errorStyle == "warning":
+        if dutch:
+            return "Deze valuta heeft geen meegeleverde koers: vul ook de wisselkoers in."
+        return "This currency has no packaged rate: enter the exchange rate too."
     if validation.type == "list":
         return "Kies een waarde uit de lijst." if dutch else "Choose a value from the list."
     if validation.type == "date":
@@ -237,6 +252,9 @@ def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, languag
         sheet[layout.input_cell("name", option_index)].value = option.names[language]
         sheet[layout.input_cell("country", option_index)].value = option.country
         sheet[layout.input_cell("sourcing", option_index)].value = option.sourcing
+        if option.sourcing == "buy":
+            # Shown, not left to a default, so nobody types a EUR quote into a CNY price.
+            sheet[layout.input_cell("currency", option_index)].value = countries()[option.country].currency
 
     for validation in validations.values():
         sheet.add_data_validation(validation)

@@ -229,9 +229,35 @@ def _derived_rows() -> list[InputRow]:
     return [
         InputRow("active", "derived", None, 'IF(AND({in:name}<>"",{in:country}<>""),1,0)', derived=True),
         InputRow(
+            "missing_price", "derived", None, 'IF(AND({active}=1,{sourcing}="buy",{in:price}=""),1,0)', derived=True,
+        ),
+        InputRow(
+            "missing_duty", "derived", None,
+            'IF(AND({active}=1,{customs_applies}=1,{incoterm}<>"DDP",{in:duty_rate}=""),1,0)', derived=True,
+        ),
+        # A currency without a packaged rate needs the exchange rate typed in.
+        InputRow(
+            "missing_fx", "derived", None,
+            'IF(AND({active}=1,{currency}<>"EUR",{in:fx_eur_per_unit}="",'
+            'ISNA(MATCH({currency}&"|fx_eur_per_unit",default_key,0))),1,0)',
+            derived=True,
+        ),
+        # A value pasted past the data validation can leave an error or a choice the model does not know.
+        InputRow(
+            "invalid_input", "derived", None,
+            'IF(AND({active}=1,OR(ISERROR({calc:tco_per_unit_eur}),NOT(OR({sourcing}="buy",{sourcing}="make")))),1,0)',
+            derived=True,
+        ),
+        InputRow(
+            "complete", "derived", None,
+            "IF(AND({active}=1,{missing_price}=0,{missing_duty}=0,{missing_fx}=0,{invalid_input}=0),1,0)", derived=True,
+        ),
+        InputRow(
             "status", "derived", None,
-            'IF({active}=0,{text:status_empty},IF(AND({sourcing}="buy",{in:price}=""),{text:status_price},'
-            'IF(AND({customs_applies}=1,{incoterm}<>"DDP",{in:duty_rate}=""),{text:status_duty},{text:status_ok})))',
+            'IF({active}=0,{text:status_empty},IF({missing_price}=1,{text:status_price},'
+            'IF({missing_fx}=1,{text:status_fx},IF({missing_duty}=1,{text:status_duty},'
+            'IF({invalid_input}=1,{text:status_invalid},'
+            'IF(AND({sourcing}="buy",{currency}<>"EUR"),{text:status_ok_currency}&{currency},{text:status_ok}))))))',
             derived=True,
         ),
         InputRow("make", "derived", None, 'IF({sourcing}="make",1,0)', derived=True),
@@ -277,7 +303,13 @@ GLOBAL_DERIVED = {
     "minimum_wage_eur_per_hour": "INDEX(minimum_wage_values,MATCH(figures_date,minimum_wage_dates,1))",
     "wbso_first_bracket_eur": "INDEX(wbso_brackets,MATCH(start_year,wbso_years,1))",
     "wbso_rate_above": "INDEX(wbso_rates_above,MATCH(start_year,wbso_years,1))",
-    "ready": "IF(AND(ISNUMBER(" + "{in:annual_volume}" + "),ISNUMBER({in:unit_weight_kg}),ISNUMBER({in:unit_volume_m3})),1,0)",
+    # The part and the settings every option needs, checked again here because a pasted value skips validation.
+    "ready": (
+        "IF(AND(ISNUMBER({in:annual_volume}),ISNUMBER({in:unit_weight_kg}),ISNUMBER({in:unit_volume_m3}),"
+        "annual_volume>0,unit_weight_kg>0,unit_volume_m3>0,ISNUMBER(horizon_years),horizon_years>=1,"
+        f"horizon_years<={PATH_YEARS},INT(horizon_years)=horizon_years,ISNUMBER(figures_date),"
+        "figures_date>=INDEX(minimum_wage_dates,1)),1,0)"
+    ),
 }
 
 

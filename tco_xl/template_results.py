@@ -33,6 +33,8 @@ PATH_FIRST_COLUMN = 3
 # Years in the path chart. LibreOffice draws the #N/A of years past the horizon
 # as 0, so the chart shows the default horizon and the table all years.
 CHART_YEARS = 5
+# Points: room for two or three wrapped lines of a header.
+HEADER_HEIGHT = 42
 HARD_GROUPS = ("price", "freight", "customs", "inventory", "quality", "carbon", "subsidies")
 
 
@@ -70,6 +72,21 @@ def calc_rows() -> list[tuple[str, str | None, object]]:
     return rows
 
 
+def calc_row_numbers() -> tuple[dict[str, int], dict[int, str]]:
+    """Return the calculation sheet's row of each key, and the rows of the section titles."""
+    numbers, titles = {}, {}
+    row = CALC_HEADER_ROW + 1
+    for section, key, _definition in calc_rows():
+        if key is None:
+            # A blank row before each section title but the first.
+            row += 1 if row > CALC_HEADER_ROW + 1 else 0
+            titles[row] = section
+        else:
+            numbers[key] = row
+        row += 1
+    return numbers, titles
+
+
 class Resolver:
     """Turns formula placeholders into cell references for one option column of one sheet."""
 
@@ -97,6 +114,8 @@ class Resolver:
             return f"${get_column_letter(FIRST_OPTION_COLUMN)}${self.rows.calc[token[9:]]}"
         if token == "option_index":
             return str(self.option_index)
+        if token.startswith("baseline_input:"):
+            return f"{self.inputs}!{self.layout.used_cell(token[15:], 0)}"
         return self.input_ref(token)
 
     def path_token(self, token: str, year_index: int) -> str:
@@ -113,6 +132,8 @@ class Resolver:
             return self.calc_ref(token[5:])
         if token == "option_index":
             return str(self.option_index)
+        if token.startswith("baseline_input:"):
+            return f"{self.inputs}!{self.layout.used_cell(token[15:], 0)}"
         return self.input_ref(token)
 
 
@@ -124,14 +145,10 @@ def write_calc_sheet(sheet: Worksheet, layout: Layout, language: str) -> SheetRo
     _option_header(sheet, layout, language, CALC_HEADER_ROW, ui("unit", language))
     sheet.cell(CALC_HEADER_ROW, WORDS_COLUMN, ui("in_words", language)).font = BOLD
 
-    row = CALC_HEADER_ROW + 1
-    for section, key, _definition in calc_rows():
-        if key is None:
-            row += 1 if row > CALC_HEADER_ROW + 1 else 0
-            _section_title(sheet, row, ui(section, language))
-        else:
-            rows.calc[key] = row
-        row += 1
+    rows.calc, titles = calc_row_numbers()
+    for row, section in titles.items():
+        _section_title(sheet, row, ui(section, language))
+    row = max(rows.calc.values()) + 1
     line_rows = [rows.calc[line.id] for line in LINES]
     rows.first_line, rows.last_line = min(line_rows), max(line_rows)
 
@@ -139,8 +156,10 @@ def write_calc_sheet(sheet: Worksheet, layout: Layout, language: str) -> SheetRo
         if key is None:
             continue
         _write_calc_row(sheet, layout, rows, key, definition, language)
-    _widths(sheet, (26, 44, 16), 14, 100)
+    _widths(sheet, (26, 44, 22), 14, 100)
     sheet.freeze_panes = sheet.cell(CALC_HEADER_ROW + 1, FIRST_OPTION_COLUMN)
+    # The formulas in words are for the screen; printed, they would shrink the numbers.
+    sheet.print_area = f"A1:{get_column_letter(WORDS_COLUMN - 1)}{row}"
     return rows
 
 
@@ -193,13 +212,20 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
                 cell = sheet.cell(row, PATH_FIRST_COLUMN + index, formula)
                 cell.number_format = YEAR_FORMAT if column.key in ("year", "baseline_cheaper", "in_horizon") else EUR_FORMAT
     _widths(sheet, (18, 8), 12, None)
+    for index in range(len(PATH_COLUMNS)):
+        sheet.column_dimensions[get_column_letter(PATH_FIRST_COLUMN + index)].width = 14
+    sheet.row_dimensions[header].height = HEADER_HEIGHT
     sheet.freeze_panes = sheet.cell(header + 1, PATH_FIRST_COLUMN)
+    sheet.print_title_cols = "A:B"
+    sheet.print_title_rows = f"{header}:{header}"
 
 
 def _mask(layout: Layout, option_index: int, formula: str) -> str:
-    """Wrap a results formula so that it shows nothing for an unused option or an incomplete part."""
-    active = f"{layout.sheets['inputs']}!{layout.used_cell('active', option_index)}"
-    return f'=IF(AND(ready=1,{active}=1),{formula},"")'
+    """Wrap a results formula so that it shows nothing until the part, the option and the baseline are complete."""
+    inputs = layout.sheets["inputs"]
+    complete = f"{inputs}!{layout.used_cell('complete', option_index)}"
+    baseline = f"{inputs}!{layout.used_cell('complete', 0)}"
+    return f'=IF(AND(ready=1,{complete}=1,{baseline}=1),{formula},"")'
 
 
 def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, language: str) -> dict[str, str]:
@@ -421,6 +447,7 @@ def _option_header(sheet: Worksheet, layout: Layout, language: str, row: int, un
     sheet.cell(row, 1, ui("key", language)).font = BOLD
     sheet.cell(row, 2, ui("name", language)).font = BOLD
     sheet.cell(row, 3, unit_title).font = BOLD
+    sheet.row_dimensions[row].height = HEADER_HEIGHT
     for option_index in range(OPTION_COUNT):
         name = f"{layout.sheets['inputs']}!{layout.used_cell('name', option_index)}"
         # An empty option keeps a name, so chart legends never show a bare column letter.

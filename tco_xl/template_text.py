@@ -36,10 +36,21 @@ def field_help(scope: str, name: str, language: str) -> str:
     return FIELD_SPECS[(scope, name)].help
 
 
+# Dutch units of the computed rows, which no input field uses.
+COMPUTED_UNITS_NL = {
+    "1 or 0": "1 of 0",
+    "EUR a year": "EUR per jaar",
+    "EUR per EUR": "EUR per EUR",
+    "currency per unit": "valuta-eenheden per stuk",
+    "g CO2e per t-km": "g CO2e per tonkilometer",
+    "loads": "ladingen",
+}
+
+
 def unit_text(unit: str, language: str) -> str:
     """Return a unit in the language, or the unit itself when it has no translation."""
     if language == "nl" and unit:
-        return _texts()["units"].get(unit, unit)
+        return _texts()["units"].get(unit, COMPUTED_UNITS_NL.get(unit, unit))
     return unit
 
 
@@ -80,17 +91,19 @@ UI = {
         (
             "1. On the sheet {inputs}, enter the part: annual volume, weight and shipping volume are required.",
             "2. Give each option a name and a country (column D is the baseline). Empty option columns are left out.",
-            "3. Enter what you know in the yellow cells: the price (buy) or materials, hours and wage (make), the duty rate for "
-            "imports from outside the EU, and anything else. Leave a cell empty to use the default shown in the column 'Value used'.",
+            "3. Enter what you know in the yellow cells: the price and its currency (buy) or materials, hours and wage (make), the "
+            "duty rate for imports from outside the EU, and anything else. Leave a cell empty to use the default shown in the "
+            "column 'Value used'. Quality, visits, audits, supplier management and transition costs count as 0 until you enter them.",
             "4. Read the answer on {results}: the TCO per unit by group, the gap with the baseline, the path over the years, the "
             "NPV and the break-even price. {calc} and {path} show every formula.",
         ),
         (
             "1. Vul op het blad {inputs} het onderdeel in: jaarvolume, gewicht en verzendvolume zijn verplicht.",
             "2. Geef elke optie een naam en een land (kolom D is de basis). Lege optiekolommen tellen niet mee.",
-            "3. Vul in de gele cellen in wat u weet: de prijs (inkopen) of materialen, uren en loon (zelf maken), het invoerrecht "
-            "bij invoer van buiten de EU, en verder wat u heeft. Laat een cel leeg om de standaardwaarde te gebruiken die in de "
-            "kolom 'Gebruikte waarde' staat.",
+            "3. Vul in de gele cellen in wat u weet: de prijs en de valuta ervan (inkopen) of materialen, uren en loon (zelf maken), "
+            "het invoerrecht bij invoer van buiten de EU, en verder wat u heeft. Laat een cel leeg om de standaardwaarde te "
+            "gebruiken die in de kolom 'Gebruikte waarde' staat. Kwaliteit, bezoeken, audits, leveranciersbeheer en "
+            "transitiekosten tellen als 0 tot u ze invult.",
             "4. Lees het antwoord op {results}: de TCO per stuk per groep, het verschil met de basis, het verloop over de jaren, de "
             "netto contante waarde en de break-even prijs. {calc} en {path} tonen elke formule.",
         ),
@@ -116,8 +129,8 @@ UI = {
     "region": ("Region", "Regio"),
     "figures_of": ("Dutch figures of", "Nederlandse cijfers van"),
     "made_by": (
-        "Made with tco-xl, the Python TCO engine: `tco-xl template` rebuilds this workbook.",
-        "Gemaakt met tco-xl, de Python TCO-rekenkern: `tco-xl template` maakt deze werkmap opnieuw.",
+        "Made with tco-xl, the Python TCO engine; the command tco-xl template rebuilds this workbook.",
+        "Gemaakt met tco-xl, de Python TCO-rekenkern; het commando tco-xl template maakt deze werkmap opnieuw.",
     ),
     "inputs_title": ("Inputs", "Invoer"),
     "inputs_intro": (
@@ -181,7 +194,7 @@ UI = {
     "break_even_price_eur": ("Break-even direct cost", "Break-even directe kosten"),
     "break_even_price_currency": ("Break-even price in the option's currency", "Break-even prijs in de valuta van de optie"),
     "cumulative_price": ("Price", "Prijs"),
-    "cumulative_hard": ("+ hard costs", "+ harde kosten"),
+    "cumulative_hard": ("+ hard costs and subsidies", "+ harde kosten en subsidies"),
     "cumulative_risk": ("+ risk", "+ risico"),
     "cumulative_strategic": ("+ strategic", "+ strategisch"),
     "chart_groups": ("TCO per unit by cost group", "TCO per stuk per kostengroep"),
@@ -204,9 +217,15 @@ UI = {
     "defaults_scalars": ("Model defaults, Dutch figures and the region", "Modelstandaarden, Nederlandse cijfers en de regio"),
     "status_empty": ("empty", "leeg"),
     "status_ok": ("ok", "ok"),
+    "status_ok_currency": ("ok: price in ", "ok: prijs in "),
+    "status_fx": ("unknown currency: enter the exchange rate", "onbekende valuta: vul de wisselkoers in"),
     "status_price": ("enter the price", "vul de prijs in"),
     "status_duty": ("enter the duty rate (TARIC)", "vul het invoerrecht in (TARIC)"),
-    "status_part": ("enter the part's annual volume, weight and volume", "vul jaarvolume, gewicht en volume van het onderdeel in"),
+    "status_part": (
+        "enter the part's annual volume, weight and volume as numbers above 0, a whole horizon of 1 to 10 years and a valid figures date",
+        "vul jaarvolume, gewicht en volume van het onderdeel in als getallen boven 0, een horizon van 1 tot 10 hele jaren en een geldige peildatum",
+    ),
+    "status_invalid": ("invalid input: check the values used in this column", "ongeldige invoer: controleer de gebruikte waarden in deze kolom"),
     "na": ("none", "geen"),
 }
 
@@ -221,6 +240,11 @@ def ui(key: str, language: str):
 DERIVED_LABELS = {
     "start_year": ("First year of the path", "Eerste jaar van het verloop"),
     "active": ("Option in use (1 = yes)", "Optie in gebruik (1 = ja)"),
+    "missing_price": ("Price missing (1 = yes)", "Prijs ontbreekt (1 = ja)"),
+    "missing_duty": ("Duty rate missing (1 = yes)", "Invoerrecht ontbreekt (1 = ja)"),
+    "missing_fx": ("Exchange rate missing (1 = yes)", "Wisselkoers ontbreekt (1 = ja)"),
+    "complete": ("Option complete (1 = yes)", "Optie compleet (1 = ja)"),
+    "invalid_input": ("Invalid input (1 = yes)", "Ongeldige invoer (1 = ja)"),
     "status": ("Status", "Status"),
     "make": ("Own production (1 = yes)", "Eigen productie (1 = ja)"),
     "customs_applies": ("Import from outside the EU (1 = yes)", "Invoer van buiten de EU (1 = ja)"),

@@ -59,7 +59,7 @@ SHEET_ORDER = ("start", "inputs", "calc", "path", "results", "defaults")
 # fmt: off
 ALLOWED_FUNCTIONS = frozenset({
     "ABS", "AND", "COUNT", "COUNTIF", "EXP", "IF", "IFERROR", "INDEX", "INT",
-    "ISBLANK", "ISNUMBER", "LN", "LOWER", "MATCH", "MAX", "MIN", "NA", "NORMSINV",
+    "ISBLANK", "ISERROR", "ISNA", "ISNUMBER", "LN", "LOWER", "MATCH", "MAX", "MIN", "NA", "NORMSINV",
     "NOT", "NPV", "OR", "POWER", "ROUND", "SQRT", "SUM", "SUMPRODUCT", "TRIM",
     "UPPER", "YEAR",
 })
@@ -732,8 +732,15 @@ def test_inputs_start_with_region_options(inputs, layout, language):
         )
 
 
+def test_bought_options_start_with_currency(inputs, layout):
+    for option_index, option in enumerate(load_region(REGION).options):
+        address = layout.input_cell("currency", option_index)
+        expected = countries()[option.country].currency if option.sourcing == "buy" else None
+        assert inputs[address].value == expected, address
+
+
 def test_other_input_cells_start_empty(inputs, layout):
-    starting = {"name", "country", "sourcing"}
+    starting = {"name", "country", "sourcing", "currency"}
     for item in layout.rows:
         if item.derived or item.key in starting:
             continue
