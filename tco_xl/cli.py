@@ -16,7 +16,9 @@ import errno
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import textwrap
 import time
 import tomllib
@@ -52,6 +54,8 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 # Exit code for a closed stdout pipe, as in the "Note on SIGPIPE" of Python's signal module documentation.
 EXIT_BROKEN_PIPE = 1
+# Exit code after Ctrl-C: 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 DEMO_CASE = "demo_case.toml"
 DEFAULT_DEMO_OUTPUT = str(Path("tco-xl-output") / "demo")
 DEMO_WORKBOOK = "demo.xlsx"
@@ -327,7 +331,7 @@ def run_template(args) -> int:
     region_key = args.region.strip().lower()
     region = load_region(region_key)
     language = args.lang or region.language
-    output = args.output or f"tco-xl-{region_key}-{language}.xlsx"
+    output = f"tco-xl-{region_key}-{language}.xlsx" if args.output is None else args.output
     workbook = build_template(language, region_key)
     if args.case is not None:
         with _errors_named_by_file(args.case):
@@ -603,7 +607,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the template workbook: the TCO model in native formulas for Excel 2010+ and LibreOffice "
         "Calc, with the region's defaults and starting options. With --case, the case is filled in.",
     )
-    template.add_argument("--lang", choices=("en", "nl"), default=None, help="language of the workbook; default the region's")
+    template.add_argument(
+        "--lang", choices=("en", "nl"), type=str.lower, default=None, help="language of the workbook: en or nl; default the region's",
+    )
     template.add_argument(
         "--region", default=DEFAULT_REGION,
         help=f"region whose labour cost, figures date, subsidies and options apply (default {DEFAULT_REGION}; known: "
@@ -673,8 +679,28 @@ def _run(argv: list[str] | None) -> int:
     return code
 
 
+def _exit_on_sigterm(signum, _frame) -> None:
+    # SystemExit unwinds the stack, so writers remove their temporary files on the way out.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        return _run_guarded(argv)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run_guarded(argv: list[str] | None) -> int:
+    """Run the command; turn a closed stdout pipe or a failed write to stdout into an exit code."""
     try:
         return _run(argv)
     except BrokenPipeError:

@@ -155,10 +155,16 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 def write_workbook(workbook: Workbook, path: str | Path) -> Path:
     """Save ``workbook`` to ``path`` whole or not at all, through a temporary file in the same folder."""
+    if not str(path).strip():
+        raise TemplateError("the output file name is empty; give a file name ending in .xlsx")
     target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise TemplateError(f"{target}: the output must be an .xlsx file")
-    if target.is_dir():
+    if target.suffix.lower() != ".xlsx" or target.name.lower() == ".xlsx":
+        raise TemplateError(f"{target}: the output must be a file name ending in .xlsx")
+    try:
+        is_folder = target.is_dir()
+    except OSError as error:
+        raise TemplateError(f"{target}: invalid output path ({error.strerror})") from error
+    if is_folder:
         raise TemplateError(f"{target}: is a folder; give a file name ending in .xlsx")
     content = workbook_bytes(workbook)
     try:

@@ -9,7 +9,12 @@ from openpyxl import Workbook
 from .case import build_case
 from .errors import ValidationError
 from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, SETTINGS_FIELDS
+from openpyxl.utils.exceptions import IllegalCharacterError
+
 from .template_layout import FLAG_FIELDS, OPTION_COUNT, PATH_YEARS, RISK_ITEMS, SKIPPED_FIELDS, Layout
+
+# Characters a cell of Excel or LibreOffice holds.
+MAX_CELL_CHARS = 32767
 
 
 def _plain(value):
@@ -18,18 +23,31 @@ def _plain(value):
         return value["base"]
     if isinstance(value, bool):
         return 1 if value else 0
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+    return value
+
+
+def _date(value):
+    """Return a YYYY-MM-DD text as a date, so the spreadsheet stores a date; other values as they are."""
+    if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(value.strip())
         except ValueError:
             return value
     return value
 
 
-def _write(sheet, address: str, value) -> None:
-    """Write an input value; text stays text even when it starts with '=', which openpyxl would store as a formula."""
+def _write(sheet, address: str, value, where: str) -> None:
+    """Write an input value; text stays text even when it starts with '=', which openpyxl would store as a formula.
+
+    Raises ``ValidationError`` naming ``where`` for text a spreadsheet cell cannot hold.
+    """
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise ValidationError([f"{where}: the text has {len(value)} characters; a spreadsheet cell holds at most {MAX_CELL_CHARS}"])
     cell = sheet[address]
-    cell.value = value
+    try:
+        cell.value = value
+    except IllegalCharacterError as error:
+        raise ValidationError([f"{where}: the text contains control characters, which a spreadsheet cell cannot hold; remove them"]) from error
     if isinstance(value, str):
         cell.data_type = "s"
 
@@ -75,13 +93,17 @@ def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str
     for spec in SETTINGS_FIELDS:
         if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in raw.get("settings", {}):
             continue
-        _write(sheet, layout.input_cell(spec.name), _plain(raw["settings"][spec.name]))
+        value = _plain(raw["settings"][spec.name])
+        if spec.kind == "date":
+            value = _date(value)
+        _write(sheet, layout.input_cell(spec.name), value, f"settings: {spec.name}")
     for spec in PART_FIELDS:
         if spec.name in raw.get("part", {}):
             key = "part_name" if spec.name == "name" else spec.name
-            _write(sheet, layout.input_cell(key), _plain(raw["part"][spec.name]))
+            _write(sheet, layout.input_cell(key), _plain(raw["part"][spec.name]), f"part: {spec.name}")
 
     for option_index, option in enumerate(_ordered_options(raw)):
+        where = f"option {option.get('name')!r}"
         values = {**option, **option.get("investment", {})}
         for spec in OPTION_FIELDS + INVESTMENT_FIELDS:
             if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in values:
@@ -89,8 +111,9 @@ def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str
             value = _plain(values[spec.name])
             if spec.name in FLAG_FIELDS:
                 value = 1 if value else 0
-            _write(sheet, layout.input_cell(spec.name, option_index), value)
+            _write(sheet, layout.input_cell(spec.name, option_index), value, f"{where}: {spec.name}")
         for number, risk in enumerate(option.get("risks", []), start=1):
             for part in ("name", "probability_per_year", "impact_eur"):
                 if part in risk:
-                    _write(sheet, layout.input_cell(f"risk_{number}_{part}", option_index), _plain(risk[part]))
+                    value = _plain(risk[part])
+                    _write(sheet, layout.input_cell(f"risk_{number}_{part}", option_index), value, f"{where} risks[{number}]: {part}")
