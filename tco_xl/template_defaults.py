@@ -36,6 +36,7 @@ COUNTRY_TEXTS = ("currency", "default_mode", "default_load_type")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
 # Characters per printed line of the source and unit columns at their widths, and points per line.
 SOURCE_CHARS_PER_LINE = 95
@@ -69,20 +70,21 @@ class _Writer:
 
     def figure(self, key: str, value, figure: defaults.Figure | None, description: str = "", name: str | None = None) -> None:
         row = self.row
-        self.sheet.cell(row, 1, key)
+        self.sheet.cell(row, 1, key).alignment = TOP
         cell = self.sheet.cell(row, 2, value)
+        cell.alignment = TOP
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
         if figure is not None:
             self.sheet.cell(row, 3, figure.unit).alignment = WRAP
-            self.sheet.cell(row, 4, figure.quality)
+            self.sheet.cell(row, 4, figure.quality).alignment = TOP
             self.sheet.cell(row, 5, figure.source).alignment = WRAP
-            self.sheet.cell(row, 6, figure.date)
+            self.sheet.cell(row, 6, figure.date).alignment = TOP
             # Spreadsheets do not grow rows written by openpyxl, so wrapped sources get their height here.
             lines = max(len(figure.source) // SOURCE_CHARS_PER_LINE + 1, len(figure.unit) // UNIT_CHARS_PER_LINE + 1)
             if lines > 1:
                 self.sheet.row_dimensions[row].height = LINE_HEIGHT * lines
-        self.sheet.cell(row, 7, description)
+        self.sheet.cell(row, 7, description).alignment = TOP
         if name:
             self.result.names[name] = self.ref("B", row)
         self.row += 1
