@@ -42,7 +42,7 @@ def _write(sheet, address: str, value, where: str) -> None:
     Raises ``ValidationError`` naming ``where`` for text a spreadsheet cell cannot hold.
     """
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise ValidationError([f"{where}: the text has {len(value)} characters; a spreadsheet cell holds at most {MAX_CELL_CHARS}"])
+        raise ValidationError([f"{where}: text of {len(value)} characters is too long; a spreadsheet cell holds at most {MAX_CELL_CHARS}, so shorten it"])
     cell = sheet[address]
     try:
         cell.value = value
