@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 TITLE = Font(bold=True, size=16)
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+# How the Start sheet names the subsidies a region offers.
+SUBSIDY_NAMES = {"loonkostensubsidie": "loonkostensubsidie", "wbso": "WBSO", "bmkb": "BMKB"}
 START_WIDTH = 100
 # Points per line of 11-point text.
 LINE_HEIGHT = 15
@@ -74,6 +76,7 @@ def _write_start_sheet(sheet, layout: Layout, region: Region, language: str) -> 
     facts = (
         f"{ui('region', language)}: {region.name} ({region.municipality})",
         f"{ui('figures_of', language)}: {region.figures_date.isoformat()}",
+        f"{ui('subsidies', language)}: {', '.join(SUBSIDY_NAMES[name] for name, offered in region.subsidies.items() if offered) or ui('na', language)}",
         f"{ui('version', language)}: tco-xl {__version__} ({TEMPLATE_MARK})",
         ui("made_by", language),
     )

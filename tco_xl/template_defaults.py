@@ -139,6 +139,9 @@ def _scalar_rows(writer: _Writer, region: Region, language: str) -> None:
     writer.figure(f"region|{region.key}|labour_cost_eur_per_hour", region.labour_cost.value, region.labour_cost, region.name, name="region_labour_cost")
     date_figure = defaults.Figure(0.0, "date", "published", f"tco_xl/data/regions/{region.key}.toml", "")
     writer.figure(f"region|{region.key}|figures_date", region.figures_date, date_figure, region.name, name="region_figures_date")
+    for subsidy, offered in region.subsidies.items():
+        origin = defaults.Figure(0.0, "1 = offered", "published", f"tco_xl/data/regions/{region.key}.toml [subsidies]", "")
+        writer.figure(f"region|{region.key}|{subsidy}", 1 if offered else 0, origin, region.name, name=f"region_{subsidy}")
 
 
 def _table(writer: _Writer, title: str, headers: tuple[str, ...], rows: list[tuple], names: dict[int, str]) -> None:

@@ -33,6 +33,8 @@ from .template_layout import (
 )
 from .template_text import DERIVED_UNITS, derived_label, field_help, field_label, ui, unit_text
 
+# Inputs that claim a subsidy, and the region's name for that subsidy.
+SUBSIDY_FIELDS = {"lks_share": "loonkostensubsidie", "rd_hours_per_year": "wbso", "bmkb_credit_eur": "bmkb"}
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -106,9 +108,13 @@ def _label(item: InputRow, language: str) -> tuple[str, str, str]:
     return derived_label(item.key, language), unit_text(DERIVED_UNITS.get(item.key, ""), language), ""
 
 
-def _validation(item: InputRow, country_codes: str, language: str) -> DataValidation | None:
+def _validation(item: InputRow, region: Region) -> DataValidation | None:
     """Return the data validation of a row's input cells, or None for free text."""
     field = item.field
+    subsidy = SUBSIDY_FIELDS.get(item.key)
+    if subsidy is not None and not region.subsidies[subsidy]:
+        # The region does not offer this subsidy, so only 0 is valid.
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2="0", allow_blank=True)
     if item.key in CHOICES:
         return DataValidation(type="list", formula1='"' + ",".join(CHOICES[item.key]) + '"', allow_blank=True)
     if item.key == "country":
@@ -182,7 +188,7 @@ def _write_header(sheet: Worksheet, region: Region, language: str) -> None:
         cell.fill = SECTION_FILL
 
 
-def _write_row(sheet: Worksheet, item: InputRow, layout: Layout, language: str, validations: dict) -> None:
+def _write_row(sheet: Worksheet, item: InputRow, layout: Layout, region: Region, language: str, validations: dict) -> None:
     row = layout.row_of[item.key]
     label, unit, help_text = _label(item, language)
     sheet.cell(row, KEY_COLUMN, item.key).font = KEY_FONT
@@ -205,7 +211,7 @@ def _write_row(sheet: Worksheet, item: InputRow, layout: Layout, language: str, 
         cell.protection = UNLOCKED
         if item.kind == "date":
             cell.number_format = DATE_FORMAT
-        validation = _validation(item, "", language)
+        validation = _validation(item, region)
         if validation is not None:
             key = (validation.type, validation.formula1, validation.formula2)
             if key not in validations:
@@ -233,7 +239,7 @@ def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, languag
     validations: dict = {}
     names = {}
     for item in layout.rows:
-        _write_row(sheet, item, layout, language, validations)
+        _write_row(sheet, item, layout, region, language, validations)
         if item.scalar:
             names[item.key] = f"{sheet.title}!${layout.used_column(0)}${layout.row_of[item.key]}"
 

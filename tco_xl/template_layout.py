@@ -245,7 +245,9 @@ def _derived_rows() -> list[InputRow]:
         # A value pasted past the data validation can leave an error or a choice the model does not know.
         InputRow(
             "invalid_input", "derived", None,
-            'IF(AND({active}=1,OR(ISERROR({calc:tco_per_unit_eur}),NOT(OR({sourcing}="buy",{sourcing}="make")))),1,0)',
+            'IF(AND({active}=1,OR(ISERROR({calc:tco_per_unit_eur}),NOT(OR({sourcing}="buy",{sourcing}="make")),'
+            'AND(region_loonkostensubsidie=0,{lks_share}>0),AND(region_wbso=0,{rd_hours_per_year}>0),'
+            'AND(region_bmkb=0,{bmkb_credit_eur}>0),AND({country}<>"NL",OR({lks_share}>0,{rd_hours_per_year}>0)))),1,0)',
             derived=True,
         ),
         InputRow(

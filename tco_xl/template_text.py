@@ -128,6 +128,7 @@ UI = {
     "version": ("Version", "Versie"),
     "region": ("Region", "Regio"),
     "figures_of": ("Dutch figures of", "Nederlandse cijfers van"),
+    "subsidies": ("Subsidies in this region", "Subsidies in deze regio"),
     "made_by": (
         "Made with tco-xl, the Python TCO engine; the command tco-xl template rebuilds this workbook.",
         "Gemaakt met tco-xl, de Python TCO-rekenkern; het commando tco-xl template maakt deze werkmap opnieuw.",

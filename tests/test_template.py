@@ -7,6 +7,7 @@ needed: nothing here recalculates a formula.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import io
@@ -21,6 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from tco_xl import __version__
+from tco_xl import template as template_module
 from tco_xl.cli import DEMO_CASE, DEMO_WORKBOOK, main
 from tco_xl.defaults import countries
 from tco_xl.fields import (
@@ -1077,3 +1079,18 @@ def test_demo_writes_demo_case_workbook(capsys, tmp_path):
         for index in range(len(demo["options"]))
     ]
     assert names == [option["name"] for option in demo["options"]]
+
+
+def test_region_without_subsidy_allows_only_zero(monkeypatch):
+    tilburg = load_region(REGION)
+    without = dataclasses.replace(tilburg, subsidies={"loonkostensubsidie": False, "wbso": True, "bmkb": False})
+    monkeypatch.setattr(template_module, "load_region", lambda key: without)
+    workbook = build_template("en")
+    layout = Layout("en")
+    inputs = workbook[layout.sheets["inputs"]]
+    for key in ("lks_share", "bmkb_credit_eur"):
+        validation = only_validation(inputs, layout.input_cell(key, 0))
+        assert (validation.formula1, validation.formula2) == ("0", "0"), key
+    assert only_validation(inputs, layout.input_cell("rd_hours_per_year", 0)).formula2 != "0"
+    start = "\n".join(str(cell.value) for row in workbook[layout.sheets["start"]].iter_rows() for cell in row if cell.value)
+    assert "Subsidies in this region: WBSO\n" in start

@@ -7,6 +7,7 @@ status row and the Results sheet show afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from importlib import resources
 
@@ -14,7 +15,9 @@ import openpyxl
 import pytest
 
 from libreoffice_support import require_libreoffice
+from tco_xl import template
 from tco_xl.libreoffice import recalculate_many
+from tco_xl.regions import load_region
 from tco_xl.template import build_template, write_workbook
 from tco_xl.template_compare import sheet_rows
 from tco_xl.template_fill import fill_workbook
@@ -77,11 +80,17 @@ def baseline_cleared(sheet):
     sheet[LAYOUT.input_cell("name", 0)] = None
 
 
+def poland_with_loonkostensubsidie(sheet):
+    sheet[LAYOUT.input_cell("lks_share", 2)] = 0.2
+    sheet[LAYOUT.input_cell("loonwaarde", 2)] = 0.5
+
+
 CASES = {
     case.__name__: case
     for case in (
         china_without_price, china_without_duty, china_in_unknown_currency, china_in_unknown_currency_with_rate,
         china_pasted_text_price, china_unknown_sourcing, negative_volume, horizon_eleven, baseline_cleared,
+        poland_with_loonkostensubsidie,
     )
 }
 
@@ -173,3 +182,24 @@ def test_cleared_baseline_hides_comparison(books):
     assert status(book, 0) == ui("status_empty", LANGUAGE)
     for option_index in range(3):
         assert result(book, "gap_per_unit_eur", option_index) is None
+
+
+def test_subsidy_outside_the_netherlands_is_flagged(books):
+    book = books["poland_with_loonkostensubsidie"]
+    assert status(book, 2) == ui("status_invalid", LANGUAGE)
+    assert result(book, "tco_per_unit_eur", 2) is None
+
+
+def test_subsidy_the_region_lacks_is_flagged(tmp_path, monkeypatch):
+    tilburg = load_region("tilburg")
+    without = dataclasses.replace(tilburg, subsidies={**tilburg.subsidies, "loonkostensubsidie": False})
+    monkeypatch.setattr(template, "load_region", lambda key: without)
+    workbook = build_template(LANGUAGE)
+    # The demo's baseline employs staff with loonkostensubsidie.
+    fill_workbook(workbook, demo_raw(), LAYOUT, "tilburg")
+    path = write_workbook(workbook, tmp_path / "no_lks.xlsx")
+    (output,) = recalculate_many([path], tmp_path / "out")
+    book = openpyxl.load_workbook(output, data_only=True)
+    assert status(book, 0) == ui("status_invalid", LANGUAGE)
+    for option_index in range(3):
+        assert result(book, "tco_per_unit_eur", option_index) is None
