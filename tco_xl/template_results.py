@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -218,6 +219,11 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
     sheet.freeze_panes = sheet.cell(header + 1, PATH_FIRST_COLUMN)
     sheet.print_title_cols = "A:B"
     sheet.print_title_rows = f"{header}:{header}"
+    # Years past the horizon are #N/A in the chart column on purpose; grey them out.
+    chart = path_column("chart_tco")
+    first, last = path_row(0, 0), path_row(OPTION_COUNT - 1, PATH_YEARS - 1)
+    rule = FormulaRule(formula=[f"ISNA({chart}{first})"], font=Font(color="BFBFBF"))
+    sheet.conditional_formatting.add(f"{chart}{first}:{chart}{last}", rule)
 
 
 def _mask(layout: Layout, option_index: int, formula: str) -> str:
