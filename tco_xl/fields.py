@@ -107,7 +107,7 @@ OPTION_FIELDS = (
     Field("fx_trend_per_year", "option", "number", "fraction a year", "Yearly change of EUR per currency unit (+0.02: the currency gains 2 %); for a price in the supplier's own currency it is also the default local_fx_trend_per_year.", -0.5, 0.5),
     _money("materials_eur", "option", "EUR per unit", "Bought-in materials per unit (make only)."),
     _money("labour_hours", "option", "hours per unit", "Direct labour hours per unit (make only)."),
-    _money("hourly_wage_eur", "option", "EUR per hour", "Gross hourly wage; default the Dutch minimum wage in NL, the all-in labour cost elsewhere."),
+    _money("hourly_wage_eur", "option", "EUR per hour", "Gross hourly wage; default in NL the all-in labour cost (of the region, if set) less holiday allowance and on-costs, elsewhere the all-in labour cost."),
     _share("holiday_allowance_rate", "option", "Holiday allowance on top of the gross wage; default 0.08 in NL, 0 elsewhere."),
     _share("employer_oncost_rate", "option", "Employer charges and pension on the wage; default about 0.30 in NL, 0 elsewhere.", 2.0),
     Field("wage_inflation_per_year", "option", "number", "fraction a year", "Yearly wage growth in the option's country, in its own currency.", -0.5, 1.0),

@@ -44,7 +44,7 @@ QUANTITIES = (
         "{@z}*SQRT({@lead_time_days}/demand_period_days*demand_sd_per_period^2+demand_per_period^2*({lead_time_sd_days}/demand_period_days)^2)",
     ),
     CalcRow(
-        "paid_days", "Days paid before receipt", "Dagen betaald voor ontvangst", "days",
+        "paid_days", "Days paid before receipt", "Dagen betaald vóór ontvangst", "days",
         "{deposit_share}*({production_lead_days}+{transit_days})-(1-{deposit_share})*{payment_days}",
     ),
     CalcRow(
@@ -84,7 +84,7 @@ QUANTITIES = (
         "{insurance_rate}*({@invoice_eur}+(1-{seller_origin})*{@origin_leg_eur}+(1-{seller_main})*({@main_leg_eur}+{@air_leg_eur}))",
     ),
     CalcRow(
-        "customs_value_before_floor", "Customs value before the floor at 0", "Douanewaarde voor de ondergrens 0", "EUR per unit",
+        "customs_value_before_floor", "Customs value before the floor at 0", "Douanewaarde vóór de ondergrens 0", "EUR per unit",
         "{@invoice_eur}+(1-{seller_origin})*{@origin_leg_eur}+(1-{seller_main})*({@main_leg_eur}+{@air_leg_eur})"
         "+(1-{seller_insurance})*{@insurance_eur}-{seller_destination}*{@destination_leg_eur}",
     ),
@@ -95,14 +95,14 @@ QUANTITIES = (
         "{customs_applies}*(1-{seller_import})*(1-{article_23_licence})*vat_rate*vat_recovery_days*cost_of_capital/365",
     ),
     CalcRow(
-        "landed_value_eur", "Landed value", "Waarde af fabriek NL (landed)", "EUR per unit",
+        "landed_value_eur", "Landed value", "Inslagwaarde (landed cost)", "EUR per unit",
         "{@invoice_eur}+{@main_freight}+{@air_freight}+{@inland_origin}+{@inland_destination}+{@insurance}+{@duty}+{@brokerage}",
     ),
     CalcRow("payment_rate", "Capital cost of payment terms per EUR", "Vermogenskosten betalingstermijn per EUR", "fraction", "{@paid_days}*cost_of_capital/365"),
-    CalcRow("cycle_rate", "Cycle stock cost per EUR of landed value", "Cyclusvoorraad per EUR landed", "fraction", "{@units_per_shipment}/2*carrying_rate/annual_volume"),
-    CalcRow("safety_rate", "Safety stock cost per EUR of landed value", "Veiligheidsvoorraad per EUR landed", "fraction", "{@safety_stock_units}*carrying_rate/annual_volume"),
+    CalcRow("cycle_rate", "Cycle stock cost per EUR of landed value", "Cyclusvoorraad per EUR inslagwaarde", "fraction", "{@units_per_shipment}/2*carrying_rate/annual_volume"),
+    CalcRow("safety_rate", "Safety stock cost per EUR of landed value", "Veiligheidsvoorraad per EUR inslagwaarde", "fraction", "{@safety_stock_units}*carrying_rate/annual_volume"),
     CalcRow(
-        "obsolescence_rate", "Obsolescence per EUR of landed value", "Incourantheid per EUR landed", "fraction",
+        "obsolescence_rate", "Obsolescence per EUR of landed value", "Incourantheid per EUR inslagwaarde", "fraction",
         "({@units_per_shipment}/2+{@safety_stock_units})*{obsolescence_share}/(horizon_years*annual_volume)",
     ),
     CalcRow("invested_eur", "Investment", "Investering", "EUR", "{machines_eur}+{tooling_eur}+{building_eur}"),
@@ -171,7 +171,7 @@ TOTALS = (
         "MAX({@customs_value_before_floor}+1+(1-{seller_insurance})*{insurance_rate},0)-{@customs_value_eur}",
     ),
     CalcRow("duty_step", "Duty step", "Stap invoerrecht", "EUR per unit", "{@duty_rate_effective}*{@customs_value_step}"),
-    CalcRow("landed_step", "Landed value step", "Stap landed waarde", "EUR per unit", "1+(1-{seller_insurance})*{insurance_rate}+{@duty_step}"),
+    CalcRow("landed_step", "Landed value step", "Stap inslagwaarde", "EUR per unit", "1+(1-{seller_insurance})*{insurance_rate}+{@duty_step}"),
     CalcRow(
         "break_even_slope", "TCO change per EUR of direct cost", "TCO-verandering per EUR directe kosten", "EUR per EUR",
         "1+(1-{seller_insurance})*{insurance_rate}+{@duty_step}+{@vat_cost_rate}*({@customs_value_step}+{@duty_step})+{@payment_rate}"
@@ -244,7 +244,7 @@ PATH_COLUMNS = (
     ),
     PathColumn("duty", "Customs duty", "Invoerrecht", "{calc:duty_rate_effective}*{#customs_value_eur}"),
     PathColumn("vat_prefinancing", "VAT pre-financing", "Voorfinanciering btw", "{calc:vat_cost_rate}*({#customs_value_eur}+{#duty}+{#destination_leg_eur})"),
-    PathColumn("landed_value_eur", "Landed value", "Landed waarde", "{#invoice_eur}+{#freight_lines}+{#duty}+{calc:brokerage}"),
+    PathColumn("landed_value_eur", "Landed value", "Inslagwaarde", "{#invoice_eur}+{#freight_lines}+{#duty}+{calc:brokerage}"),
     PathColumn("payment_terms", "Payment terms", "Betalingstermijn", "{calc:payment_rate}*({#purchase_price}+{#materials}+{calc:packaging})"),
     PathColumn(
         "stock_and_defects", "Stock, obsolescence and defects", "Voorraad, incourantheid en afkeur",
@@ -270,7 +270,10 @@ PATH_COLUMNS = (
         "+{#payment_terms}+{#stock_and_defects}+{#oversight}+{#risk_and_strategic}+{#carbon_ets}+{#carbon_cbam}"
         "+{#loonkostensubsidie}+{#rd_and_wbso}+{#fixed_lines}",
     ),
-    PathColumn("tco_per_unit_eur", "TCO per unit in the horizon", "TCO per stuk binnen de horizon", 'IF({#in_horizon}=1,{#tco_total},"")'),
+    PathColumn(
+        "tco_per_unit_eur", "TCO per unit in the horizon", "TCO per stuk binnen de horizon",
+        'IF(AND({#in_horizon}=1,ready=1,{complete}=1,{baseline_input:complete}=1),{#tco_total},"")',
+    ),
     PathColumn("annual_cost_eur", "Annual cost", "Jaarkosten", "IF({#in_horizon}=1,{#tco_total}*annual_volume,0)"),
     PathColumn("cumulative_gap_eur", "Cumulative gap with the baseline", "Cumulatief verschil met de basis", "{prev:cumulative_gap_eur}+IF({#in_horizon}=1,({#tco_total}-{base:tco_total})*annual_volume,0)"),
     PathColumn("baseline_cheaper", "Baseline cheaper from", "Basis goedkoper vanaf", 'IF(AND({option_index}>0,{#in_horizon}=1,{#cumulative_gap_eur}>0.000001),{#year},"")'),

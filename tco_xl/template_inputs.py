@@ -96,9 +96,12 @@ def _label(item: InputRow, language: str) -> tuple[str, str, str]:
     """Return the label, unit and help of a row."""
     if item.field is not None:
         unit = item.field.unit
+        help_text = field_help(item.field.scope, item.field.name, language)
         if item.kind == "flag":
             unit = "1 = yes, 0 = no" if language == "en" else "1 = ja, 0 = nee"
-        return field_label(item.field.scope, item.field.name, language), unit_text(unit, language), field_help(item.field.scope, item.field.name, language)
+            # Case files take true and false; the workbook takes 1 and 0.
+            help_text = help_text.replace("True when", "1 when").replace("True for", "1 for").replace("WAAR", "1")
+        return field_label(item.field.scope, item.field.name, language), unit_text(unit, language), help_text
     match = re.fullmatch(r"risk_(\d)_(name|probability_per_year|impact_eur)", item.key)
     if match:
         number, part = match.groups()
@@ -175,6 +178,8 @@ def _write_header(sheet: Worksheet, region: Region, language: str) -> None:
     sheet.cell(1, LABEL_COLUMN, ui("inputs_title", language)).font = TITLE
     sheet.cell(2, LABEL_COLUMN, ui("inputs_intro", language))
     sheet.cell(3, LABEL_COLUMN, f"{ui('region', language)}: {region.name}")
+    status = sheet.cell(INPUTS_HEADER_ROW - 1, LABEL_COLUMN, ui("status", language))
+    status.font = BOLD
     header = INPUTS_HEADER_ROW
     titles = {KEY_COLUMN: ui("key", language), LABEL_COLUMN: ui("field", language), UNIT_COLUMN: ui("unit", language), HELP_COLUMN: ui("help", language)}
     for option_index in range(OPTION_COUNT):
@@ -254,6 +259,13 @@ def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, languag
         cell.border = BOX
         names[key] = f"{sheet.title}!${layout.used_column(0)}${row}"
 
+    # Each option's status again above the input columns, where it is seen while typing.
+    for option_index in range(OPTION_COUNT):
+        cell = sheet.cell(INPUTS_HEADER_ROW - 1, FIRST_INPUT_COLUMN + option_index, f"={layout.used_cell('status', option_index)}")
+        cell.alignment = WRAP
+        cell.font = BOLD
+    sheet.row_dimensions[INPUTS_HEADER_ROW - 1].height = 42
+
     for option_index, option in enumerate(region.options):
         sheet[layout.input_cell("name", option_index)].value = option.names[language]
         sheet[layout.input_cell("country", option_index)].value = option.country
@@ -303,7 +315,7 @@ def _grey_empty_options(sheet: Worksheet, layout: Layout) -> None:
 def _set_widths(sheet: Worksheet) -> None:
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 40
-    sheet.column_dimensions["C"].width = 22
+    sheet.column_dimensions["C"].width = 30
     for option_index in range(OPTION_COUNT):
         sheet.column_dimensions[Layout.input_column(option_index)].width = 16
         sheet.column_dimensions[Layout.used_column(option_index)].width = 16

@@ -235,6 +235,12 @@ def _derived_rows() -> list[InputRow]:
             "missing_duty", "derived", None,
             'IF(AND({active}=1,{customs_applies}=1,{incoterm}<>"DDP",{in:duty_rate}=""),1,0)', derived=True,
         ),
+        InputRow(
+            "missing_production", "derived", None,
+            'IF(AND({active}=1,{sourcing}="make",{in:materials_eur}="",{in:labour_hours}="",{in:machine_eur}="",'
+            '{in:overhead_eur}=""),1,0)',
+            derived=True,
+        ),
         # A currency without a packaged rate needs the exchange rate typed in.
         InputRow(
             "missing_fx", "derived", None,
@@ -252,14 +258,16 @@ def _derived_rows() -> list[InputRow]:
         ),
         InputRow(
             "complete", "derived", None,
-            "IF(AND({active}=1,{missing_price}=0,{missing_duty}=0,{missing_fx}=0,{invalid_input}=0),1,0)", derived=True,
+            "IF(AND({active}=1,{missing_price}=0,{missing_production}=0,{missing_duty}=0,{missing_fx}=0,{invalid_input}=0),1,0)",
+            derived=True,
         ),
         InputRow(
             "status", "derived", None,
             'IF({active}=0,{text:status_empty},IF({missing_price}=1,{text:status_price},'
+            'IF({missing_production}=1,{text:status_production},'
             'IF({missing_fx}=1,{text:status_fx},IF({missing_duty}=1,{text:status_duty},'
             'IF({invalid_input}=1,{text:status_invalid},'
-            'IF(AND({sourcing}="buy",{currency}<>"EUR"),{text:status_ok_currency}&{currency},{text:status_ok}))))))',
+            'IF(AND({sourcing}="buy",{currency}<>"EUR"),{text:status_ok_currency}&{currency},{text:status_ok})))))))',
             derived=True,
         ),
         InputRow("make", "derived", None, 'IF({sourcing}="make",1,0)', derived=True),

@@ -143,7 +143,7 @@ def write_calc_sheet(sheet: Worksheet, layout: Layout, language: str) -> SheetRo
     rows = SheetRows()
     sheet.cell(1, 2, ui("calc_title", language)).font = TITLE
     sheet.cell(2, 2, ui("calc_intro", language))
-    _option_header(sheet, layout, language, CALC_HEADER_ROW, ui("unit", language))
+    _option_header(sheet, layout, language, CALC_HEADER_ROW, ui("unit_or_group", language))
     sheet.cell(CALC_HEADER_ROW, WORDS_COLUMN, ui("in_words", language)).font = BOLD
 
     rows.calc, titles = calc_row_numbers()
@@ -185,7 +185,12 @@ def _write_calc_row(sheet: Worksheet, layout: Layout, rows: SheetRows, key: str,
         resolver = Resolver(layout, rows, option_index)
         formula = "=" + PLACEHOLDER.sub(lambda match: resolver.calc_token(match.group(1)), template)
         cell = sheet.cell(row, FIRST_OPTION_COLUMN + option_index, formula)
-        cell.number_format = SMALL_FORMAT if "tco2e" in key or key.endswith("_rate") else EUR_FORMAT
+        if isinstance(definition, CalcRow) and definition.unit == "1 or 0":
+            cell.number_format = YEAR_FORMAT
+        elif "tco2e" in key or key.endswith("_rate"):
+            cell.number_format = SMALL_FORMAT
+        else:
+            cell.number_format = EUR_FORMAT
         if key == "tco_per_unit_eur":
             cell.font = BOLD
             cell.fill = TOTAL_FILL
@@ -214,8 +219,9 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
                 cell.number_format = YEAR_FORMAT if column.key in ("year", "baseline_cheaper", "in_horizon") else EUR_FORMAT
     _widths(sheet, (18, 8), 12, None)
     for index in range(len(PATH_COLUMNS)):
-        sheet.column_dimensions[get_column_letter(PATH_FIRST_COLUMN + index)].width = 14
-    sheet.row_dimensions[header].height = HEADER_HEIGHT
+        sheet.column_dimensions[get_column_letter(PATH_FIRST_COLUMN + index)].width = 17
+    sheet.column_dimensions["B"].width = 10
+    sheet.row_dimensions[header].height = HEADER_HEIGHT * 1.4
     sheet.freeze_panes = sheet.cell(header + 1, PATH_FIRST_COLUMN)
     sheet.print_title_cols = "A:B"
     sheet.print_title_rows = f"{header}:{header}"
@@ -247,7 +253,8 @@ def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, languag
         formulas[f"group_{group}"] = f"SUM({layout.sheets['calc']}!{calc_column}{min(group_rows)}:{calc_column}{max(group_rows)})"
     formulas["tco_per_unit_eur"] = calc("tco_per_unit_eur")
     formulas["gap_per_unit_eur"] = f"{calc('tco_per_unit_eur')}-{calc('tco_per_unit_eur', 0)}"
-    formulas["gap_share"] = f"({calc('tco_per_unit_eur')}-{calc('tco_per_unit_eur', 0)})/{calc('tco_per_unit_eur', 0)}"
+    base = calc("tco_per_unit_eur", 0)
+    formulas["gap_share"] = f'IF({base}=0,"",({calc("tco_per_unit_eur")}-{base})/{base})'
     formulas["annual_tco_eur"] = f"{calc('tco_per_unit_eur')}*annual_volume"
     formulas["gap_per_year_eur"] = f"({calc('tco_per_unit_eur')}-{calc('tco_per_unit_eur', 0)})*annual_volume"
     formulas["npv_eur"] = f"NPV(discount_rate,{path}!{path_column('annual_cost_eur')}{first}:{path_column('annual_cost_eur')}{last})"
@@ -300,7 +307,9 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
     sheet.cell(2, 2, ui("results_part", language)).font = BOLD
     sheet.cell(2, FIRST_OPTION_COLUMN, f"={inputs}!{layout.used_cell('part_name')}")
     sheet.cell(3, 2, ui("status", language)).font = BOLD
-    sheet.cell(3, 3, f'=IF(ready=1,"","{ui("status_part", language)}")')
+    baseline = f"{inputs}!{layout.used_cell('complete', 0)}"
+    status = f'=IF(ready=0,"{ui("status_part", language)}",IF({baseline}=0,"{ui("status_baseline", language)}",""))'
+    sheet.cell(3, 3, status)
     header = CALC_HEADER_ROW + 1
     _option_header(sheet, layout, language, header, "")
     row = header + 1

@@ -90,20 +90,23 @@ UI = {
     "how_steps": (
         (
             "1. On the sheet {inputs}, enter the part: annual volume, weight and shipping volume are required.",
-            "2. Give each option a name and a country (column D is the baseline). Empty option columns are left out.",
+            "2. Give each option a name and a country (column D is the baseline). An option column with no name and no "
+            "country is left out, so clear both to drop one of the starting options.",
             "3. Enter what you know in the yellow cells: the price and its currency (buy) or materials, hours and wage (make), the "
             "duty rate for imports from outside the EU, and anything else. Leave a cell empty to use the default shown in the "
-            "column 'Value used'. Quality, visits, audits, supplier management and transition costs count as 0 until you enter them.",
+            "column 'Value used'. Quality, visits, audits, supplier management and transition costs, and for own production "
+            "machine, overhead and investment costs, count as 0 until you enter them.",
             "4. Read the answer on {results}: the TCO per unit by group, the gap with the baseline, the path over the years, the "
             "NPV and the break-even price. {calc} and {path} show every formula.",
         ),
         (
             "1. Vul op het blad {inputs} het onderdeel in: jaarvolume, gewicht en verzendvolume zijn verplicht.",
-            "2. Geef elke optie een naam en een land (kolom D is de basis). Lege optiekolommen tellen niet mee.",
+            "2. Geef elke optie een naam en een land (kolom D is de basis). Een optiekolom zonder naam en land telt niet mee, "
+            "dus wis beide om een van de voorgevulde opties te laten vallen.",
             "3. Vul in de gele cellen in wat u weet: de prijs en de valuta ervan (inkopen) of materialen, uren en loon (zelf maken), "
             "het invoerrecht bij invoer van buiten de EU, en verder wat u heeft. Laat een cel leeg om de standaardwaarde te "
             "gebruiken die in de kolom 'Gebruikte waarde' staat. Kwaliteit, bezoeken, audits, leveranciersbeheer en "
-            "transitiekosten tellen als 0 tot u ze invult.",
+            "transitiekosten, en bij eigen productie machine-, overhead- en investeringskosten, tellen als 0 tot u ze invult.",
             "4. Lees het antwoord op {results}: de TCO per stuk per groep, het verschil met de basis, het verloop over de jaren, de "
             "netto contante waarde en de break-even prijs. {calc} en {path} tonen elke formule.",
         ),
@@ -127,7 +130,7 @@ UI = {
     ),
     "version": ("Version", "Versie"),
     "region": ("Region", "Regio"),
-    "figures_of": ("Dutch figures of", "Nederlandse cijfers van"),
+    "figures_of": ("Dutch figures of", "Peildatum Nederlandse cijfers"),
     "subsidies": ("Subsidies in this region", "Subsidies in deze regio"),
     "made_by": (
         "Made with tco-xl, the Python TCO engine; the command tco-xl template rebuilds this workbook.",
@@ -177,7 +180,7 @@ UI = {
     "results_part": ("Part", "Onderdeel"),
     "name": ("Name", "Naam"),
     "country": ("Country", "Land"),
-    "sourcing": ("Sourcing", "Bron"),
+    "sourcing": ("Sourcing", "Inkopen of zelf maken"),
     "currency": ("Currency", "Valuta"),
     "section_groups": ("TCO per unit by group (EUR per unit)", "TCO per stuk per groep (EUR per stuk)"),
     "section_compare": ("Comparison with the baseline", "Vergelijking met de basis"),
@@ -226,6 +229,12 @@ UI = {
         "enter the part's annual volume, weight and volume as numbers above 0, a whole horizon of 1 to 10 years and a valid figures date",
         "vul jaarvolume, gewicht en volume van het onderdeel in als getallen boven 0, een horizon van 1 tot 10 hele jaren en een geldige peildatum",
     ),
+    "status_production": ("enter materials, hours or other production costs", "vul materialen, uren of andere productiekosten in"),
+    "status_baseline": (
+        "complete the baseline (first option column) to see the comparison",
+        "maak de basis (eerste optiekolom) compleet om de vergelijking te zien",
+    ),
+    "unit_or_group": ("Unit or group", "Eenheid of groep"),
     "status_invalid": ("invalid input: check the values used in this column", "ongeldige invoer: controleer de gebruikte waarden in deze kolom"),
     "na": ("none", "geen"),
 }
@@ -244,6 +253,7 @@ DERIVED_LABELS = {
     "missing_price": ("Price missing (1 = yes)", "Prijs ontbreekt (1 = ja)"),
     "missing_duty": ("Duty rate missing (1 = yes)", "Invoerrecht ontbreekt (1 = ja)"),
     "missing_fx": ("Exchange rate missing (1 = yes)", "Wisselkoers ontbreekt (1 = ja)"),
+    "missing_production": ("Production costs missing (1 = yes)", "Productiekosten ontbreken (1 = ja)"),
     "complete": ("Option complete (1 = yes)", "Optie compleet (1 = ja)"),
     "invalid_input": ("Invalid input (1 = yes)", "Ongeldige invoer (1 = ja)"),
     "status": ("Status", "Status"),

@@ -21,7 +21,7 @@ from tco_xl.regions import load_region
 from tco_xl.template import build_template, write_workbook
 from tco_xl.template_compare import sheet_rows
 from tco_xl.template_fill import fill_workbook
-from tco_xl.template_layout import FIRST_OPTION_COLUMN, Layout
+from tco_xl.template_layout import FIRST_OPTION_COLUMN, INPUTS_HEADER_ROW, Layout
 from tco_xl.template_text import ui
 
 require_libreoffice()
@@ -80,6 +80,11 @@ def baseline_cleared(sheet):
     sheet[LAYOUT.input_cell("name", 0)] = None
 
 
+def baseline_without_production_costs(sheet):
+    for key in ("materials_eur", "labour_hours", "machine_eur", "overhead_eur"):
+        sheet[LAYOUT.input_cell(key, 0)] = None
+
+
 def poland_with_loonkostensubsidie(sheet):
     sheet[LAYOUT.input_cell("lks_share", 2)] = 0.2
     sheet[LAYOUT.input_cell("loonwaarde", 2)] = 0.5
@@ -90,7 +95,7 @@ CASES = {
     for case in (
         china_without_price, china_without_duty, china_in_unknown_currency, china_in_unknown_currency_with_rate,
         china_pasted_text_price, china_unknown_sourcing, negative_volume, horizon_eleven, baseline_cleared,
-        poland_with_loonkostensubsidie,
+        poland_with_loonkostensubsidie, baseline_without_production_costs,
     )
 }
 
@@ -203,3 +208,22 @@ def test_subsidy_the_region_lacks_is_flagged(tmp_path, monkeypatch):
     assert status(book, 0) == ui("status_invalid", LANGUAGE)
     for option_index in range(3):
         assert result(book, "tco_per_unit_eur", option_index) is None
+
+
+def test_make_without_costs_asks_for_them(books):
+    book = books["baseline_without_production_costs"]
+    assert status(book, 0) == ui("status_production", LANGUAGE)
+
+
+def test_incomplete_baseline_is_named_on_results(books):
+    book = books["baseline_without_production_costs"]
+    assert book[LAYOUT.sheets["results"]]["C3"].value == ui("status_baseline", LANGUAGE)
+    for option_index in range(3):
+        assert result(book, "tco_per_unit_eur", option_index) is None
+
+
+def test_status_is_repeated_above_inputs(books):
+    book = books["china_without_price"]
+    inputs = book[LAYOUT.sheets["inputs"]]
+    assert inputs[f"{LAYOUT.input_column(CHINA)}{INPUTS_HEADER_ROW - 1}"].value == ui("status_price", LANGUAGE)
+    assert inputs[f"{LAYOUT.input_column(0)}{INPUTS_HEADER_ROW - 1}"].value == ui("status_ok", LANGUAGE)
