@@ -22,7 +22,7 @@ from .report import write_whole
 from .template_defaults import write_defaults_sheet
 from .template_inputs import DEFAULT_FONT, FORMULA_FILL, INPUT_FILL, write_inputs_sheet
 from .template_layout import INPUTS_HEADER_ROW, OPTION_COUNT, TEMPLATE_MARK, Layout
-from .template_results import write_calc_sheet, write_path_sheet, write_results_sheet
+from .template_results import sheet_rows, write_calc_sheet, write_path_sheet, write_results_sheet
 from .template_text import ui
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,8 @@ def build_template(language: str = "en", region_key: str = DEFAULT_REGION) -> Wo
     names = {}
     names.update(write_defaults_sheet(sheets["defaults"], region, language).names)
     names.update(write_inputs_sheet(sheets["inputs"], layout, region, language))
-    rows = write_calc_sheet(sheets["calc"], layout, language)
+    rows = sheet_rows()
+    write_calc_sheet(sheets["calc"], layout, rows, language)
     write_path_sheet(sheets["path"], layout, rows, language)
     write_results_sheet(sheets["results"], layout, rows, language)
     _write_start_sheet(start, layout, region, language)

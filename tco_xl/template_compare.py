@@ -14,8 +14,7 @@ from .case import Case
 from .lines import GROUPS, LINE_IDS
 from .results import CaseResult, compute_case
 from .template_layout import FIRST_OPTION_COLUMN, Layout
-from .template_results import SheetRows, calc_rows, path_column, path_row
-from .template_calc import QUANTITIES, TOTALS
+from .template_results import SheetRows, path_column, path_row
 from openpyxl.utils import get_column_letter
 
 
@@ -41,20 +40,6 @@ class Difference:
         """Return one line naming the cell, what it holds and both values."""
         e = self.expected
         return f"{e.sheet}!{e.cell} ({e.what}, option {e.option!r}): expected {e.value!r}, found {self.found!r}"
-
-
-def sheet_rows(layout: Layout) -> SheetRows:
-    """Return the row numbers of the calculation and results sheets without building a workbook."""
-    from openpyxl import Workbook
-
-    from .template_results import write_calc_sheet, write_results_sheet
-
-    workbook = Workbook()
-    calc = workbook.create_sheet(layout.sheets["calc"])
-    rows = write_calc_sheet(calc, layout, layout.language)
-    workbook.create_sheet(layout.sheets["path"])
-    write_results_sheet(workbook.create_sheet(layout.sheets["results"]), layout, rows, layout.language)
-    return rows
 
 
 def expected_cells(case: Case, layout: Layout, rows: SheetRows, result: CaseResult | None = None) -> list[Expected]:

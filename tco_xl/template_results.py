@@ -36,6 +36,9 @@ PATH_FIRST_COLUMN = 3
 CHART_YEARS = 5
 # Points: room for two or three wrapped lines of a header.
 HEADER_HEIGHT = 42
+RESULTS_HEADER_ROW = CALC_HEADER_ROW + 1
+# Rows under the results header that show the option's inputs as they are.
+RESULT_INFO_ROWS = ("country", "sourcing", "currency", "status")
 HARD_GROUPS = ("price", "freight", "customs", "inventory", "quality", "carbon", "subsidies")
 
 
@@ -46,7 +49,9 @@ class SheetRows:
     calc: dict[str, int] = field(default_factory=dict)
     first_line: int = 0
     last_line: int = 0
+    calc_titles: dict[int, str] = field(default_factory=dict)
     results: dict[str, int] = field(default_factory=dict)
+    results_titles: dict[int, str] = field(default_factory=dict)
     path_years: dict[int, int] = field(default_factory=dict)
 
 
@@ -86,6 +91,32 @@ def calc_row_numbers() -> tuple[dict[str, int], dict[int, str]]:
             numbers[key] = row
         row += 1
     return numbers, titles
+
+
+def sheet_rows() -> SheetRows:
+    """Return the row numbers of the calculation and results sheets; they do not depend on the language."""
+    rows = SheetRows()
+    rows.calc, rows.calc_titles = calc_row_numbers()
+    line_rows = [rows.calc[line.id] for line in LINES]
+    rows.first_line, rows.last_line = min(line_rows), max(line_rows)
+
+    row = RESULTS_HEADER_ROW + 1
+    for key in RESULT_INFO_ROWS:
+        rows.results[key] = row
+        row += 1
+    for section, keys in RESULT_SECTIONS:
+        # A blank row, then the section title.
+        rows.results_titles[row + 1] = section
+        row += 2
+        for key in keys:
+            rows.results[key] = row
+            row += 1
+    rows.results_titles[row + 1] = "section_path"
+    row += 2
+    for year_index in range(PATH_YEARS):
+        rows.path_years[year_index] = row
+        row += 1
+    return rows
 
 
 class Resolver:
@@ -138,21 +169,15 @@ class Resolver:
         return self.input_ref(token)
 
 
-def write_calc_sheet(sheet: Worksheet, layout: Layout, language: str) -> SheetRows:
+def write_calc_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language: str) -> None:
     """Fill the calculation sheet: quantities, the cost lines and totals of the first year."""
-    rows = SheetRows()
     sheet.cell(1, 2, ui("calc_title", language)).font = TITLE
     sheet.cell(2, 2, ui("calc_intro", language))
     _option_header(sheet, layout, language, CALC_HEADER_ROW, ui("unit_or_group", language))
     sheet.cell(CALC_HEADER_ROW, WORDS_COLUMN, ui("in_words", language)).font = BOLD
 
-    rows.calc, titles = calc_row_numbers()
-    for row, section in titles.items():
+    for row, section in rows.calc_titles.items():
         _section_title(sheet, row, ui(section, language))
-    row = max(rows.calc.values()) + 1
-    line_rows = [rows.calc[line.id] for line in LINES]
-    rows.first_line, rows.last_line = min(line_rows), max(line_rows)
-
     for _section, key, definition in calc_rows():
         if key is None:
             continue
@@ -160,8 +185,7 @@ def write_calc_sheet(sheet: Worksheet, layout: Layout, language: str) -> SheetRo
     _widths(sheet, (26, 44, 22), 14, 100)
     sheet.freeze_panes = sheet.cell(CALC_HEADER_ROW + 1, FIRST_OPTION_COLUMN)
     # The formulas in words are for the screen; printed, they would shrink the numbers.
-    sheet.print_area = f"A1:{get_column_letter(WORDS_COLUMN - 1)}{row}"
-    return rows
+    sheet.print_area = f"A1:{get_column_letter(WORDS_COLUMN - 1)}{max(rows.calc.values()) + 1}"
 
 
 def _write_calc_row(sheet: Worksheet, layout: Layout, rows: SheetRows, key: str, definition, language: str) -> None:
@@ -310,27 +334,19 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
     baseline = f"{inputs}!{layout.used_cell('complete', 0)}"
     status = f'=IF(ready=0,"{ui("status_part", language)}",IF({baseline}=0,"{ui("status_baseline", language)}",""))'
     sheet.cell(3, 3, status)
-    header = CALC_HEADER_ROW + 1
-    _option_header(sheet, layout, language, header, "")
-    row = header + 1
-    for key, label in (("country", "country"), ("sourcing", "sourcing"), ("currency", "currency"), ("status", "status")):
+    _option_header(sheet, layout, language, RESULTS_HEADER_ROW, "")
+    for key in RESULT_INFO_ROWS:
+        row = rows.results[key]
         sheet.cell(row, 1, key).font = KEY_FONT
-        sheet.cell(row, 2, ui(label, language))
+        sheet.cell(row, 2, ui(key, language))
         for option_index in range(OPTION_COUNT):
             active = f"{inputs}!{layout.used_cell('active', option_index)}"
             value = f"{inputs}!{layout.used_cell(key, option_index)}"
             formula = f"={value}" if key == "status" else f'=IF({active}=1,{value},"")'
             sheet.cell(row, FIRST_OPTION_COLUMN + option_index, formula).alignment = RIGHT
-        rows.results[key] = row
-        row += 1
-
-    for section, keys in RESULT_SECTIONS:
-        row += 1
+    for row, section in rows.results_titles.items():
         _section_title(sheet, row, ui(section, language))
-        row += 1
-        for key in keys:
-            rows.results[key] = row
-            row += 1
+
     for option_index in range(OPTION_COUNT):
         formulas = _result_formulas(layout, rows, option_index, language)
         for key, formula in formulas.items():
@@ -346,12 +362,8 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
             sheet.cell(rows.results[key], 2, _result_label(key, language))
             sheet.cell(rows.results[key], 3, unit_text(_result_unit(key), language))
 
-    row += 1
-    _section_title(sheet, row, ui("section_path", language))
-    row += 1
     path = layout.sheets["path"]
-    for year_index in range(PATH_YEARS):
-        rows.path_years[year_index] = row
+    for year_index, row in rows.path_years.items():
         sheet.cell(row, 1, f"year_{year_index + 1}").font = KEY_FONT
         year_cell = sheet.cell(row, 2, f"={path}!{path_column('year')}{path_row(0, year_index)}")
         year_cell.number_format = YEAR_FORMAT
@@ -359,7 +371,6 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
             source = f"{path}!{path_column('tco_per_unit_eur')}{path_row(option_index, year_index)}"
             cell = sheet.cell(row, FIRST_OPTION_COLUMN + option_index, _mask(layout, option_index, source))
             cell.number_format = EUR_FORMAT
-        row += 1
     _widths(sheet, (24, 44, 14), 16, None)
     _add_charts(sheet, layout, rows, language)
 

@@ -31,8 +31,9 @@ from formulas.functions import XlError  # noqa: E402
 from tco_xl import defaults  # noqa: E402
 from tco_xl.case import build_case  # noqa: E402
 from tco_xl.cli import main  # noqa: E402
-from tco_xl.template_compare import compare, expected_cells, sheet_rows  # noqa: E402
+from tco_xl.template_compare import compare, expected_cells  # noqa: E402
 from tco_xl.template_layout import Layout  # noqa: E402
+from tco_xl.template_results import sheet_rows  # noqa: E402
 
 RELATIVE_TOLERANCE = 1e-6
 # 85 m3 / 0.34 m3 is 249.99999999999997 in binary floating point. LibreOffice
@@ -72,8 +73,8 @@ def layout() -> Layout:
 
 
 @pytest.fixture(scope="module")
-def rows(layout):
-    return sheet_rows(layout)
+def rows():
+    return sheet_rows()
 
 
 @pytest.fixture(scope="module")

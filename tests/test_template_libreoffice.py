@@ -35,9 +35,10 @@ from tco_xl.labour import loonkostensubsidie_per_hour
 from tco_xl.libreoffice import recalculate_many
 from tco_xl.results import compute_case
 from tco_xl.template import build_template, write_workbook
-from tco_xl.template_compare import compare, expected_cells, sheet_rows
+from tco_xl.template_compare import compare, expected_cells
 from tco_xl.template_fill import fill_workbook
 from tco_xl.template_layout import OPTION_COUNT, PATH_YEARS, RISK_ITEMS, Layout
+from tco_xl.template_results import sheet_rows
 from tco_xl.validation import LOADS_BY_MODE, SEA_ONLY_TERMS
 
 require_libreoffice()
@@ -111,7 +112,7 @@ def read_values(path: Path):
 
 def core_cells(raw: dict, language: str):
     layout = Layout(language)
-    return expected_cells(build_case(raw), layout, sheet_rows(layout))
+    return expected_cells(build_case(raw), layout, sheet_rows())
 
 
 def describe_differences(differences) -> str:

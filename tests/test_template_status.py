@@ -19,16 +19,16 @@ from tco_xl import template
 from tco_xl.libreoffice import recalculate_many
 from tco_xl.regions import load_region
 from tco_xl.template import build_template, write_workbook
-from tco_xl.template_compare import sheet_rows
 from tco_xl.template_fill import fill_workbook
 from tco_xl.template_layout import FIRST_OPTION_COLUMN, INPUTS_HEADER_ROW, Layout
+from tco_xl.template_results import sheet_rows
 from tco_xl.template_text import ui
 
 require_libreoffice()
 
 LANGUAGE = "en"
 LAYOUT = Layout(LANGUAGE)
-ROWS = sheet_rows(LAYOUT)
+ROWS = sheet_rows()
 CHINA = 1  # option column of "Buy in China" in the demo
 
 
