@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.properties import CalcProperties
 
@@ -20,16 +20,15 @@ from .errors import TcoError
 from .regions import DEFAULT_REGION, Region, load_region
 from .report import write_whole
 from .template_defaults import write_defaults_sheet
-from .template_inputs import DEFAULT_FONT, FORMULA_FILL, INPUT_FILL, write_inputs_sheet
+from .template_inputs import write_inputs_sheet
 from .template_layout import INPUTS_HEADER_ROW, OPTION_COUNT, TEMPLATE_MARK, Layout
 from .template_results import sheet_rows, write_calc_sheet, write_path_sheet, write_results_sheet
+from .template_styles import BOLD, DEFAULT_FONT, FORMULA_FILL, INPUT_FILL, WRAP
 from .template_text import ui
 
 logger = logging.getLogger(__name__)
 
-TITLE = Font(bold=True, size=16)
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
+START_TITLE = Font(bold=True, size=16)
 # How the Start sheet names the subsidies a region offers.
 SUBSIDY_NAMES = {"loonkostensubsidie": "loonkostensubsidie", "wbso": "WBSO", "bmkb": "BMKB"}
 START_WIDTH = 100
@@ -47,7 +46,7 @@ def _write_start_sheet(sheet, layout: Layout, region: Region, language: str) -> 
     names = {key: layout.sheets[key] for key in ("inputs", "results", "calc", "path", "defaults")}
     sheet.column_dimensions["A"].width = 4
     sheet.column_dimensions["B"].width = START_WIDTH
-    sheet.cell(1, 2, ui("title", language)).font = TITLE
+    sheet.cell(1, 2, ui("title", language)).font = START_TITLE
     sheet.cell(3, 2, ui("purpose", language)).alignment = WRAP
     sheet.cell(5, 2, ui("how_title", language)).font = BOLD
     row = 6

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import defaults
 from .customs import INCOTERM_SELLER_PAYS, SELLER_FLAGS
 from .regions import Region
+from .template_styles import BOLD, DATE_FORMAT, TITLE, TOP, WRAP
 from .template_text import ui
 
 # Dutch figures the formulas use, by defined name and key in netherlands.toml.
@@ -33,11 +33,6 @@ DUTCH_NAMES = {
     "nl_ets_voyage_share": "maritime_ets_voyage_share",
 }
 COUNTRY_TEXTS = ("currency", "default_mode", "default_load_type")
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-DATE_FORMAT = "yyyy-mm-dd"
 # Characters per printed line of the source and unit columns at their widths, and points per line.
 SOURCE_CHARS_PER_LINE = 95
 UNIT_CHARS_PER_LINE = 24

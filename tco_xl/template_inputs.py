@@ -6,7 +6,6 @@ import re
 
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -31,24 +30,25 @@ from .template_layout import (
     InputRow,
     Layout,
 )
+from .template_styles import (
+    BOLD,
+    BOX,
+    DATE_FORMAT,
+    DEFAULT_FONT,
+    EMPTY_OPTION_FONT,
+    FORMULA_FILL,
+    INPUT_FILL,
+    KEY_FONT,
+    SECTION_FILL,
+    TITLE,
+    UNLOCKED,
+    WRAP,
+)
 from .template_text import DERIVED_UNITS, derived_label, field_help, field_label, ui, unit_text
 
 # Inputs that claim a subsidy, and the region's name for that subsidy.
 SUBSIDY_FIELDS = {"lks_share": "loonkostensubsidie", "rd_hours_per_year": "wbso", "bmkb_credit_eur": "bmkb"}
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")
-SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
-DEFAULT_FONT = Font(italic=True, color="1F4E79")
-KEY_FONT = Font(color="808080", size=8)
-EMPTY_OPTION_FONT = Font(color="D9D9D9")
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-THIN = Side(style="thin", color="BFBFBF")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-UNLOCKED = Protection(locked=False)
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 class InputResolver:

@@ -7,27 +7,29 @@ from dataclasses import dataclass, field
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .lines import GROUPS, LINES
 from .template_calc import FIXED_LINES, LINE_FORMULAS, PATH_COLUMNS, QUANTITIES, TOTALS, CalcRow
 from .template_layout import CALC_HEADER_ROW, FIRST_OPTION_COLUMN, OPTION_COUNT, PATH_YEARS, WORDS_COLUMN, Layout
+from .template_styles import (
+    BOLD,
+    EUR_FORMAT,
+    KEY_FONT,
+    NOT_APPLICABLE_FONT,
+    RIGHT,
+    SECTION_FILL,
+    SHARE_FORMAT,
+    SMALL_FORMAT,
+    TITLE,
+    TOTAL_FILL,
+    WHOLE_FORMAT,
+    WRAP,
+)
 from .template_text import group_label, line_formula, line_label, ui, unit_text
 
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-KEY_FONT = Font(color="808080", size=8)
-SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
-TOTAL_FILL = PatternFill("solid", fgColor="E2EFDA")
-WRAP = Alignment(wrap_text=True, vertical="top")
-RIGHT = Alignment(horizontal="right")
-EUR_FORMAT = "#,##0.00"
-SMALL_FORMAT = "0.000000"
-SHARE_FORMAT = "0.0%"
-YEAR_FORMAT = "0"
 PATH_FIRST_ROW = CALC_HEADER_ROW + 1
 # The path sheet's columns start after the option name (A) and the year index (B).
 PATH_FIRST_COLUMN = 3
@@ -144,11 +146,7 @@ class Resolver:
             return f"{self.column}{self.rows.calc[token[1:]]}"
         if token.startswith("baseline:"):
             return f"${get_column_letter(FIRST_OPTION_COLUMN)}${self.rows.calc[token[9:]]}"
-        if token == "option_index":
-            return str(self.option_index)
-        if token.startswith("baseline_input:"):
-            return f"{self.inputs}!{self.layout.used_cell(token[15:], 0)}"
-        return self.input_ref(token)
+        return self.shared_token(token)
 
     def path_token(self, token: str, year_index: int) -> str:
         row = path_row(self.option_index, year_index)
@@ -162,6 +160,10 @@ class Resolver:
             return f"{path_column(token[5:])}{path_row(0, year_index)}"
         if token.startswith("calc:"):
             return self.calc_ref(token[5:])
+        return self.shared_token(token)
+
+    def shared_token(self, token: str) -> str:
+        """Resolve the placeholders both sheets use: the option's index and used inputs, and the baseline's."""
         if token == "option_index":
             return str(self.option_index)
         if token.startswith("baseline_input:"):
@@ -210,7 +212,7 @@ def _write_calc_row(sheet: Worksheet, layout: Layout, rows: SheetRows, key: str,
         formula = "=" + PLACEHOLDER.sub(lambda match: resolver.calc_token(match.group(1)), template)
         cell = sheet.cell(row, FIRST_OPTION_COLUMN + option_index, formula)
         if isinstance(definition, CalcRow) and definition.unit == "1 or 0":
-            cell.number_format = YEAR_FORMAT
+            cell.number_format = WHOLE_FORMAT
         elif "tco2e" in key or key.endswith("_rate"):
             cell.number_format = SMALL_FORMAT
         else:
@@ -240,7 +242,7 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
             for index, column in enumerate(PATH_COLUMNS):
                 formula = "=" + PLACEHOLDER.sub(lambda match: resolver.path_token(match.group(1), year_index), column.formula)
                 cell = sheet.cell(row, PATH_FIRST_COLUMN + index, formula)
-                cell.number_format = YEAR_FORMAT if column.key in ("year", "baseline_cheaper", "in_horizon") else EUR_FORMAT
+                cell.number_format = WHOLE_FORMAT if column.key in ("year", "baseline_cheaper", "in_horizon") else EUR_FORMAT
     _widths(sheet, (18, 8), 12, None)
     for index in range(len(PATH_COLUMNS)):
         sheet.column_dimensions[get_column_letter(PATH_FIRST_COLUMN + index)].width = 17
@@ -252,7 +254,7 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
     # Years past the horizon are #N/A in the chart column on purpose; grey them out.
     chart = path_column("chart_tco")
     first, last = path_row(0, 0), path_row(OPTION_COUNT - 1, PATH_YEARS - 1)
-    rule = FormulaRule(formula=[f"ISNA({chart}{first})"], font=Font(color="BFBFBF"))
+    rule = FormulaRule(formula=[f"ISNA({chart}{first})"], font=NOT_APPLICABLE_FONT)
     sheet.conditional_formatting.add(f"{chart}{first}:{chart}{last}", rule)
 
 
@@ -366,7 +368,7 @@ def write_results_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, langu
     for year_index, row in rows.path_years.items():
         sheet.cell(row, 1, f"year_{year_index + 1}").font = KEY_FONT
         year_cell = sheet.cell(row, 2, f"={path}!{path_column('year')}{path_row(0, year_index)}")
-        year_cell.number_format = YEAR_FORMAT
+        year_cell.number_format = WHOLE_FORMAT
         for option_index in range(OPTION_COUNT):
             source = f"{path}!{path_column('tco_per_unit_eur')}{path_row(option_index, year_index)}"
             cell = sheet.cell(row, FIRST_OPTION_COLUMN + option_index, _mask(layout, option_index, source))
@@ -393,7 +395,7 @@ def _result_format(key: str) -> str:
     if key == "gap_share":
         return SHARE_FORMAT
     if key == "baseline_cheaper_from_year":
-        return YEAR_FORMAT
+        return WHOLE_FORMAT
     if key == "transport_tco2e_per_unit":
         return SMALL_FORMAT
     if key in ("annual_tco_eur", "gap_per_year_eur", "npv_eur", "cumulative_gap_eur"):
