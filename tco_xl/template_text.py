@@ -207,10 +207,10 @@ UI = {
     "eur_per_unit": ("EUR per unit", "EUR per stuk"),
     "defaults_title": ("Defaults with their sources", "Standaardwaarden met bronnen"),
     "defaults_intro": (
-        "Figures the inputs fall back on. Change them here only if you know better figures; the check of tco-xl compares "
-        "a workbook with its own packaged figures.",
-        "Cijfers waarop de invoer terugvalt. Wijzig ze hier alleen als u betere cijfers heeft; de controle van tco-xl "
-        "vergelijkt een werkmap met de eigen meegeleverde cijfers.",
+        "Figures the inputs fall back on. Change them here only if you know better figures. The Python tool tco-xl "
+        "computes with its own packaged figures, so after a change the workbook and tco-xl differ.",
+        "Cijfers waarop de invoer terugvalt. Wijzig ze hier alleen als u betere cijfers heeft. Het Python-programma "
+        "tco-xl rekent met de eigen meegeleverde cijfers, dus na een wijziging verschillen de werkmap en tco-xl.",
     ),
     "value": ("Value", "Waarde"),
     "quality": ("Quality", "Kwaliteit"),
