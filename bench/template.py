@@ -17,8 +17,7 @@ from pathlib import Path
 
 from tco_xl import libreoffice
 from tco_xl.template import build_template, write_workbook
-from tco_xl.template_fill import fill_workbook
-from tco_xl.template_layout import Layout
+from tco_xl.template_fill import filled_template
 
 
 def timed(function, repeat: int) -> tuple[float, float]:
@@ -34,9 +33,7 @@ def timed(function, repeat: int) -> tuple[float, float]:
 def demo_workbook(folder: Path) -> Path:
     """Write the demo case into the English template and return the file."""
     raw = tomllib.loads(resources.files("tco_xl.data").joinpath("demo_case.toml").read_text(encoding="utf-8"))
-    workbook = build_template("en")
-    fill_workbook(workbook, raw, Layout("en"), "tilburg")
-    return write_workbook(workbook, folder / "demo.xlsx")
+    return write_workbook(filled_template(raw, "en", "tilburg"), folder / "demo.xlsx")
 
 
 def main() -> None:

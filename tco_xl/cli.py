@@ -313,14 +313,11 @@ def run_demo(args) -> int:
 
 def _demo_workbook(folder: Path) -> Path:
     """Write the demo case into a copy of the English template in ``folder``; return its path."""
-    from .template import build_template, write_workbook
-    from .template_fill import fill_workbook
-    from .template_layout import Layout
+    from .template import write_workbook
+    from .template_fill import filled_template
 
     raw = tomllib.loads(resources.files("tco_xl.data").joinpath(DEMO_CASE).read_text(encoding="utf-8"))
-    workbook = build_template("en")
-    fill_workbook(workbook, raw, Layout("en"), DEFAULT_REGION)
-    return write_workbook(workbook, folder / DEMO_WORKBOOK)
+    return write_workbook(filled_template(raw, "en", DEFAULT_REGION), folder / DEMO_WORKBOOK)
 
 
 def run_template(args) -> int:

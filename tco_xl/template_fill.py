@@ -5,13 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from openpyxl import Workbook
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from .case import build_case
 from .errors import ValidationError
 from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, SETTINGS_FIELDS
-from openpyxl.utils.exceptions import IllegalCharacterError
-
-from .template_layout import FLAG_FIELDS, OPTION_COUNT, PATH_YEARS, RISK_ITEMS, SKIPPED_FIELDS, Layout
+from .regions import DEFAULT_REGION
+from .template_layout import (
+    FLAG_FIELDS,
+    OPTION_COUNT,
+    PATH_YEARS,
+    RISK_ITEMS,
+    SKIPPED_FIELDS,
+    Layout,
+)
 
 # Characters a cell of Excel or LibreOffice holds.
 MAX_CELL_CHARS = 32767
@@ -117,3 +124,12 @@ def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str
                 if part in risk:
                     value = _plain(risk[part])
                     _write(sheet, layout.input_cell(f"risk_{number}_{part}", option_index), value, f"{where} risks[{number}]: {part}")
+
+
+def filled_template(raw: dict, language: str = "en", region_key: str = DEFAULT_REGION) -> Workbook:
+    """Build the template of ``region_key`` in ``language`` with the raw case written into it."""
+    from .template import build_template
+
+    workbook = build_template(language, region_key)
+    fill_workbook(workbook, raw, Layout(language), region_key)
+    return workbook
