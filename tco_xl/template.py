@@ -29,7 +29,7 @@ from .template_text import ui
 logger = logging.getLogger(__name__)
 
 START_TITLE = Font(bold=True, size=16)
-# How the Start sheet names the subsidies a region offers.
+# Names of the subsidies on the Start sheet.
 SUBSIDY_NAMES = {"loonkostensubsidie": "loonkostensubsidie", "wbso": "WBSO", "bmkb": "BMKB"}
 START_WIDTH = 100
 # Points per line of 11-point text.

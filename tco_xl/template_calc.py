@@ -161,8 +161,8 @@ LINE_FORMULAS = {
 # Lines that are the same in every year of the path.
 FIXED_LINES = ("depreciation", "packaging", "brokerage", "financing", "bmkb_fee", "warranty", "transition", "training", "risk_events", "training_subsidy")
 
-# Totals and the break-even price. One EUR more direct cost moves the TCO by the slope;
-# the customs value keeps its floor at 0, so its step is taken from the formula itself.
+# Totals and the break-even price. One EUR more direct cost moves the TCO by the slope.
+# The customs value keeps its floor at 0, so its step is taken from the formula itself.
 TOTALS = (
     CalcRow("tco_per_unit_eur", "TCO per unit", "TCO per stuk", "EUR per unit", "SUM({@lines})"),
     CalcRow("direct_cost_eur", "Direct cost (price or own production)", "Directe kosten (prijs of eigen productie)", "EUR per unit", "{@purchase_price}+{@materials}+{@labour}+{@machine_overhead}"),

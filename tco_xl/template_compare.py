@@ -37,7 +37,7 @@ class Difference:
     found: object
 
     def describe(self) -> str:
-        """Return one line naming the cell, what it holds and both values."""
+        """Return one line naming the cell, what it contains and both values."""
         e = self.expected
         return f"{e.sheet}!{e.cell} ({e.what}, option {e.option!r}): expected {e.value!r}, found {self.found!r}"
 

@@ -1,7 +1,7 @@
 """The defaults sheet of the template: every packaged figure with its unit, quality, source and date.
 
 A long table keyed by ``code|figure`` serves the country, currency, load,
-mode and Incoterm lookups of the inputs sheet; model defaults and Dutch
+mode and Incoterm lookups of the inputs sheet. Model defaults and Dutch
 figures also get a defined name each. Rules that change by year or term
 (minimum wage, WBSO, maritime ETS, CBAM, BMKB fee) follow as small tables.
 """
@@ -41,7 +41,7 @@ LINE_HEIGHT = 13
 
 @dataclass
 class DefaultsSheet:
-    """Where the defaults sheet put things: defined names to cell references, and the country codes."""
+    """Positions on the defaults sheet: the defined names with their cell references, and the country codes."""
 
     names: dict[str, str] = field(default_factory=dict)
     country_codes: str = ""

@@ -271,7 +271,7 @@ def write_inputs_sheet(sheet: Worksheet, layout: Layout, region: Region, languag
         sheet[layout.input_cell("country", option_index)].value = option.country
         sheet[layout.input_cell("sourcing", option_index)].value = option.sourcing
         if option.sourcing == "buy":
-            # Shown, not left to a default, so nobody types a EUR quote into a CNY price.
+            # Shown, not left to a default, so that a quote in EUR is not typed into a CNY price.
             sheet[layout.input_cell("currency", option_index)].value = countries()[option.country].currency
 
     for validation in validations.values():

@@ -226,6 +226,7 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
     """Fill the path sheet: one block of years per option, each row a full year of the model."""
     sheet.cell(1, 2, ui("path_title", language)).font = TITLE
     sheet.cell(2, 2, ui("path_intro", language).format(calc=layout.sheets["calc"]))
+
     header = CALC_HEADER_ROW
     sheet.cell(header, 1, ui("option_column", language)).font = BOLD
     sheet.cell(header, 2, ui("year_index", language)).font = BOLD
@@ -233,6 +234,7 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
         cell = sheet.cell(header, PATH_FIRST_COLUMN + index, column.header_nl if language == "nl" else column.header_en)
         cell.font = BOLD
         cell.alignment = WRAP
+
     for option_index in range(OPTION_COUNT):
         resolver = Resolver(layout, rows, option_index)
         for year_index in range(PATH_YEARS):
@@ -243,6 +245,7 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
                 formula = "=" + PLACEHOLDER.sub(lambda match: resolver.path_token(match.group(1), year_index), column.formula)
                 cell = sheet.cell(row, PATH_FIRST_COLUMN + index, formula)
                 cell.number_format = WHOLE_FORMAT if column.key in ("year", "baseline_cheaper", "in_horizon") else EUR_FORMAT
+
     _widths(sheet, (18, 8), 12, None)
     for index in range(len(PATH_COLUMNS)):
         sheet.column_dimensions[get_column_letter(PATH_FIRST_COLUMN + index)].width = 17
@@ -251,6 +254,7 @@ def write_path_sheet(sheet: Worksheet, layout: Layout, rows: SheetRows, language
     sheet.freeze_panes = sheet.cell(header + 1, PATH_FIRST_COLUMN)
     sheet.print_title_cols = "A:B"
     sheet.print_title_rows = f"{header}:{header}"
+
     # Years past the horizon are #N/A in the chart column on purpose; grey them out.
     chart = path_column("chart_tco")
     first, last = path_row(0, 0), path_row(OPTION_COUNT - 1, PATH_YEARS - 1)
@@ -273,10 +277,12 @@ def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, languag
     path = layout.sheets["path"]
     first, last = path_row(option_index, 0), path_row(option_index, PATH_YEARS - 1)
     calc_column = get_column_letter(FIRST_OPTION_COLUMN + option_index)
+
     formulas = {}
     for group in GROUPS:
         group_rows = [rows.calc[line.id] for line in LINES if line.group == group]
         formulas[f"group_{group}"] = f"SUM({layout.sheets['calc']}!{calc_column}{min(group_rows)}:{calc_column}{max(group_rows)})"
+
     formulas["tco_per_unit_eur"] = calc("tco_per_unit_eur")
     formulas["gap_per_unit_eur"] = f"{calc('tco_per_unit_eur')}-{calc('tco_per_unit_eur', 0)}"
     base = calc("tco_per_unit_eur", 0)
@@ -284,6 +290,7 @@ def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, languag
     formulas["annual_tco_eur"] = f"{calc('tco_per_unit_eur')}*annual_volume"
     formulas["gap_per_year_eur"] = f"({calc('tco_per_unit_eur')}-{calc('tco_per_unit_eur', 0)})*annual_volume"
     formulas["npv_eur"] = f"NPV(discount_rate,{path}!{path_column('annual_cost_eur')}{first}:{path_column('annual_cost_eur')}{last})"
+
     cumulative = path_column("cumulative_gap_eur")
     formulas["cumulative_gap_eur"] = f"INDEX({path}!{cumulative}{first}:{cumulative}{last},horizon_years)"
     crossing = f"{path}!{path_column('baseline_cheaper')}{first}:{path_column('baseline_cheaper')}{last}"
@@ -291,10 +298,12 @@ def _result_formulas(layout: Layout, rows: SheetRows, option_index: int, languag
         formulas["baseline_cheaper_from_year"] = '""'
     else:
         formulas["baseline_cheaper_from_year"] = f'IF(COUNT({crossing})=0,"{ui("na", language)}",MIN({crossing}))'
+
     formulas["break_even_price_eur"] = calc("break_even_price_eur")
     formulas["break_even_price_currency"] = calc("break_even_price_currency")
     for key in ("units_per_load", "units_per_shipment", "customs_value_eur", "landed_value_eur", "safety_stock_units", "transport_tco2e_per_unit"):
         formulas[key] = calc(key)
+
     # The steps from price to total add up the group subtotals above them on the results sheet.
     group_cell = {group: f"{calc_column}{rows.results[f'group_{group}']}" for group in GROUPS}
     formulas["cumulative_price"] = group_cell["price"]
