@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from openpyxl import Workbook
-from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .case import build_case
 from .errors import ValidationError
@@ -43,18 +43,19 @@ def _date(value):
     return value
 
 
-def _write(sheet, address: str, value, where: str) -> None:
-    """Write an input value; text stays text even when it starts with '=', which openpyxl would store as a formula.
-
-    Raises ``ValidationError`` naming ``where`` for text a spreadsheet cell cannot hold.
-    """
+def _checked(value, where: str):
+    """Return ``value``; raise ``ValidationError`` naming ``where`` for text a spreadsheet cell cannot hold."""
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         raise ValidationError([f"{where}: text of {len(value)} characters is too long; a spreadsheet cell holds at most {MAX_CELL_CHARS}, so shorten it"])
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        raise ValidationError([f"{where}: the text contains control characters, which a spreadsheet cell cannot hold; remove them"])
+    return value
+
+
+def _write(sheet, address: str, value) -> None:
+    """Write an input value; text stays text even when it starts with '=', which openpyxl would store as a formula."""
     cell = sheet[address]
-    try:
-        cell.value = value
-    except IllegalCharacterError as error:
-        raise ValidationError([f"{where}: the text contains control characters, which a spreadsheet cell cannot hold; remove them"]) from error
+    cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
 
@@ -87,15 +88,17 @@ def check_fits(raw: dict, region_key: str) -> None:
         raise ValidationError(problems)
 
 
-def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str) -> None:
-    """Write the raw case into the input cells, clearing the template's starting options first."""
-    check_fits(raw, region_key)
-    sheet = workbook[layout.sheets["inputs"]]
+def input_values(raw: dict, layout: Layout) -> dict[str, object]:
+    """Return the value of every input cell (an address such as D12) for a case that ``check_fits`` accepted; None clears a cell.
+
+    Raises ``ValidationError`` for text that a spreadsheet cell cannot hold.
+    """
+    values: dict[str, object] = {}
     for item in layout.rows:
         if item.derived:
             continue
         for option_index in range(1 if item.scalar else OPTION_COUNT):
-            sheet[layout.input_cell(item.key, option_index)].value = None
+            values[layout.input_cell(item.key, option_index)] = None
 
     for spec in SETTINGS_FIELDS:
         if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in raw.get("settings", {}):
@@ -103,27 +106,36 @@ def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str
         value = _plain(raw["settings"][spec.name])
         if spec.kind == "date":
             value = _date(value)
-        _write(sheet, layout.input_cell(spec.name), value, f"settings: {spec.name}")
+        values[layout.input_cell(spec.name)] = _checked(value, f"settings: {spec.name}")
     for spec in PART_FIELDS:
         if spec.name in raw.get("part", {}):
             key = "part_name" if spec.name == "name" else spec.name
-            _write(sheet, layout.input_cell(key), _plain(raw["part"][spec.name]), f"part: {spec.name}")
+            values[layout.input_cell(key)] = _checked(_plain(raw["part"][spec.name]), f"part: {spec.name}")
 
     for option_index, option in enumerate(_ordered_options(raw)):
         where = f"option {option.get('name')!r}"
-        values = {**option, **option.get("investment", {})}
+        fields = {**option, **option.get("investment", {})}
         for spec in OPTION_FIELDS + INVESTMENT_FIELDS:
-            if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in values:
+            if (spec.scope, spec.name) in SKIPPED_FIELDS or spec.name not in fields:
                 continue
-            value = _plain(values[spec.name])
+            value = _plain(fields[spec.name])
             if spec.name in FLAG_FIELDS:
                 value = 1 if value else 0
-            _write(sheet, layout.input_cell(spec.name, option_index), value, f"{where}: {spec.name}")
+            values[layout.input_cell(spec.name, option_index)] = _checked(value, f"{where}: {spec.name}")
         for number, risk in enumerate(option.get("risks", []), start=1):
             for part in ("name", "probability_per_year", "impact_eur"):
                 if part in risk:
-                    value = _plain(risk[part])
-                    _write(sheet, layout.input_cell(f"risk_{number}_{part}", option_index), value, f"{where} risks[{number}]: {part}")
+                    address = layout.input_cell(f"risk_{number}_{part}", option_index)
+                    values[address] = _checked(_plain(risk[part]), f"{where} risks[{number}]: {part}")
+    return values
+
+
+def fill_workbook(workbook: Workbook, raw: dict, layout: Layout, region_key: str) -> None:
+    """Write the raw case into the input cells, clearing the template's starting options first."""
+    check_fits(raw, region_key)
+    sheet = workbook[layout.sheets["inputs"]]
+    for address, value in input_values(raw, layout).items():
+        _write(sheet, address, value)
 
 
 def filled_template(raw: dict, language: str = "en", region_key: str = DEFAULT_REGION) -> Workbook:

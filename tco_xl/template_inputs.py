@@ -111,7 +111,7 @@ def _label(item: InputRow, language: str) -> tuple[str, str, str]:
     return derived_label(item.key, language), unit_text(DERIVED_UNITS.get(item.key, ""), language), ""
 
 
-def _validation(item: InputRow, region: Region) -> DataValidation | None:
+def input_validation(item: InputRow, region: Region) -> DataValidation | None:
     """Return the data validation of a row's input cells, or None for free text."""
     field = item.field
     subsidy = SUBSIDY_FIELDS.get(item.key)
@@ -216,7 +216,7 @@ def _write_row(sheet: Worksheet, item: InputRow, layout: Layout, region: Region,
         cell.protection = UNLOCKED
         if item.kind == "date":
             cell.number_format = DATE_FORMAT
-        validation = _validation(item, region)
+        validation = input_validation(item, region)
         if validation is not None:
             key = (validation.type, validation.formula1, validation.formula2)
             if key not in validations:
