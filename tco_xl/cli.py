@@ -46,6 +46,9 @@ from .report import (
     xlsx_bytes,
 )
 from .results import compute_case
+from .check_report import DEFAULT_MAX_FINDINGS
+from .workbook_check import DEFAULT_RELATIVE_TOLERANCE as DEFAULT_CHECK_TOLERANCE
+from .workbook_check import DEFAULT_SEED as DEFAULT_CHECK_SEED
 
 logger = logging.getLogger(__name__)
 
@@ -339,6 +342,68 @@ def run_template(args) -> int:
     return EXIT_OK
 
 
+def _workbook_paths(texts: list[str]) -> list[Path]:
+    """Return the workbooks to check: the files named, and the .xlsx files inside named folders."""
+    paths = []
+    for text in texts:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.xlsx") if p.is_file() and not p.name.startswith("~$"))
+            if not found:
+                raise BadInput([f"{text}: the folder holds no .xlsx workbook"])
+            paths += found
+        else:
+            paths.append(path)
+    return paths
+
+
+def _progress_bar(total: int, what: str):
+    """Return a tqdm progress bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr, disable=not sys.stderr.isatty())
+
+
+def run_check(args) -> int:
+    from .check_report import exit_code, json_report, junit_report, text_report
+    from .workbook_check import CheckSettings, check_file
+
+    if args.scenarios < 0:
+        raise BadInput([f"--scenarios {args.scenarios} is invalid; expected 0 or more scenarios"])
+    if not (args.tolerance >= 0 and args.tolerance < 1):
+        raise BadInput([f"--tolerance {args.tolerance} is invalid; expected a relative tolerance from 0 to below 1, such as 1e-9"])
+    paths = _workbook_paths(args.workbooks)
+    junit = None
+    if args.junit is not None:
+        junit = Path(args.junit)
+        _check_not_special(junit)
+        for path in paths:
+            if _same_file(junit, path):
+                raise BadInput([f"--junit {args.junit}: the report would replace the workbook {path}; name another file"])
+    settings = CheckSettings(scenarios=args.scenarios, seed=args.seed, relative_tolerance=args.tolerance)
+
+    reports = []
+    with _progress_bar(len(paths), "workbooks") as workbooks_bar:
+        for path in paths:
+            workbooks_bar.set_postfix_str(path.name)
+            with _progress_bar(args.scenarios, f"scenarios of {path.name}") as bar:
+
+                def progress(done: int, total: int, what: str) -> None:
+                    bar.update(done - bar.n)
+
+                report = check_file(path, settings, progress if args.scenarios else None)
+            logger.info("%s: %s in %.1f s", path, report.status, report.seconds)
+            if report.error is not None:
+                print(f"{PROG}: error: {path}: {report.error}", file=sys.stderr)
+            reports.append(report)
+            workbooks_bar.update(1)
+
+    if junit is not None:
+        write_whole(junit, junit_report(reports, args.max_findings), encoding=None)
+    _write_stdout(json_report(reports, args.max_findings) if args.json else text_report(reports, args.max_findings))
+    return exit_code(reports)
+
+
 def run_compute(args) -> int:
     _compute_file(args.case, args)
     return EXIT_OK
@@ -615,6 +680,34 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("-o", "--output", default=None, metavar="FILE.xlsx", help="workbook to write, replaced whole; default tco-xl-REGION-LANG.xlsx")
     template.add_argument("--case", default=None, metavar="CASE", help="case file (.toml or .json) to fill into the workbook")
     template.set_defaults(handler=run_template)
+
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="prove that template workbooks' formulas give the Python core's numbers; list broken cells",
+        description="Check filled or edited template workbooks: recalculate their formulas without a spreadsheet "
+        "application and compare every cost line, subtotal and result cell with the Python core; check that no "
+        "formula was replaced or changed, that inputs are within their validated ranges, and that no cell shows an "
+        "error value or refers to an empty cell. Exit code 0: everything matches; 1: differences; 2: unreadable input.",
+    )
+    check.add_argument("workbooks", nargs="+", metavar="FILE.xlsx", help="template workbooks to check; a folder stands for every .xlsx file in it")
+    check.add_argument(
+        "--scenarios", type=int, default=0, metavar="N",
+        help="also compute N generated input scenarios with each workbook's formulas and with the core (default 0)",
+    )
+    check.add_argument("--seed", type=int, default=DEFAULT_CHECK_SEED, help=f"seed of the generated scenarios, for reproducible runs (default {DEFAULT_CHECK_SEED})")
+    check.add_argument(
+        "--tolerance", type=float, default=DEFAULT_CHECK_TOLERANCE, metavar="REL",
+        help=f"relative difference at which a value counts as different (default {DEFAULT_CHECK_TOLERANCE:g}); "
+        "differences below 1e-9 in absolute terms always pass",
+    )
+    check.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
+    check.add_argument("--junit", default=None, metavar="FILE", help="also write a JUnit XML report (a test case per workbook and check) to FILE")
+    check.add_argument(
+        "--max-findings", type=int, default=DEFAULT_MAX_FINDINGS, metavar="N",
+        help=f"list at most N findings per check (default {DEFAULT_MAX_FINDINGS}; 0 lists all); counts always cover all",
+    )
+    check.set_defaults(handler=run_check)
 
     fields = commands.add_parser(
         "fields",

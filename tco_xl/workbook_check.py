@@ -1,0 +1,548 @@
+"""Check that a template workbook's formulas give the Python core's numbers and that none was broken.
+
+A check reads a filled or edited template and runs six checks on it:
+
+- ``formulas``: every formula is the template's formula for that cell; a
+  typed number or a changed formula is named with its cell;
+- ``inputs``: every input cell holds a value its validation allows;
+- ``errors``: no formula shows an error value (#DIV/0!, #REF!, #NAME?...);
+- ``references``: no formula refers to an empty cell other than an input;
+- ``values``: the workbook's formulas, recalculated by ``formula_engine``,
+  give the core's value in every cost line, subtotal and result cell;
+- ``scenarios``: the same for N generated cases, all evaluated at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from openpyxl.utils import get_column_letter
+
+from .case import build_case
+from .errors import TcoError, ValidationError
+from .formula_engine import ERROR, NA, CellKey, Column, EngineError, Model, build_model, column, date_serial
+from .regions import load_region
+from .scenarios import generate_scenarios
+from .template_calc import PATH_COLUMNS
+from .template_compare import Expected, compare, expected_cells
+from .template_fill import input_values
+from .template_inputs import input_validation
+from .template_layout import FIRST_INPUT_COLUMN, FIRST_OPTION_COLUMN, FIRST_USED_COLUMN, OPTION_COUNT, PATH_YEARS, Layout
+from .template_read import TemplateInfo, WorkbookError, check_template, open_template, read_case
+from .template_results import PATH_FIRST_COLUMN, path_row, sheet_rows
+
+logger = logging.getLogger(__name__)
+
+CHECKS = ("formulas", "inputs", "errors", "references", "values", "scenarios")
+CHECK_PURPOSE = {
+    "formulas": "every formula is the template's formula for its cell",
+    "inputs": "every input cell holds a value its validation allows",
+    "errors": "no formula shows an error value",
+    "references": "no formula refers to an empty cell that is not an input",
+    "values": "the workbook's result cells equal the Python core's values for its inputs",
+    "scenarios": "the formulas equal the core for generated input scenarios",
+}
+
+DEFAULT_RELATIVE_TOLERANCE = 1e-9
+# Values this close to the core's count as equal whatever their size, so that a
+# gap of 1e-13 EUR against 0 passes.
+ABSOLUTE_TOLERANCE = 1e-9
+DEFAULT_SEED = 20261204
+
+Progress = Callable[[int, int, str], None]
+"""Called as progress(done, total, what) while scenarios are prepared."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a workbook: its cell, what the cell holds and what was expected."""
+
+    sheet: str
+    cell: str
+    message: str
+    what: str = ""
+    option: str = ""
+    expected: object = None
+    found: object = None
+    scenario: int | None = None
+
+    def describe(self) -> str:
+        """Return one line: the cell, its line id and option where known, and the message."""
+        labels = [part for part in (self.what, f"option {self.option!r}" if self.option else "") if part]
+        where = f"{self.sheet}!{self.cell}"
+        if labels:
+            where += f" ({', '.join(labels)})"
+        if self.scenario is not None:
+            where = f"scenario {self.scenario}: {where}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "what": self.what,
+            "option": self.option,
+            "expected": _plain(self.expected),
+            "found": _plain(self.found),
+            "scenario": self.scenario,
+            "message": self.message,
+        }
+
+
+def _plain(value):
+    """Return a value that JSON can hold: numbers, text, booleans or None; error values as their text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return str(value)
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check of one workbook: passed, failed or skipped, with its findings."""
+
+    name: str
+    status: str
+    summary: str
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class WorkbookReport:
+    """Every check of one workbook, or the reason it could not be read."""
+
+    path: str
+    language: str | None = None
+    region: str | None = None
+    checks: list[CheckResult] = field(default_factory=list)
+    # Why the workbook could not be read, without the file name.
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """Return "unreadable", "failed" or "passed"."""
+        if self.error is not None:
+            return "unreadable"
+        return "failed" if any(check.status == "failed" for check in self.checks) else "passed"
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """What to check and how strictly."""
+
+    scenarios: int = 0
+    seed: int = DEFAULT_SEED
+    relative_tolerance: float = DEFAULT_RELATIVE_TOLERANCE
+
+
+def check_file(path: str | Path, settings: CheckSettings = CheckSettings(), progress: Progress | None = None) -> WorkbookReport:
+    """Check one workbook file; an unreadable file gives a report whose ``error`` says why. The file is only read."""
+    started = time.perf_counter()
+    try:
+        workbook = open_template(path)
+        info = check_template(workbook, path)
+        report = check_workbook(workbook, info, str(path), settings, progress)
+    except WorkbookError as error:
+        report = WorkbookReport(str(path), error=error.problem)
+    except (TcoError, OSError) as error:
+        report = WorkbookReport(str(path), error=str(error))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_workbook(workbook, info: TemplateInfo, name: str, settings: CheckSettings = CheckSettings(), progress: Progress | None = None) -> WorkbookReport:
+    """Run every check on an open template workbook (loaded with formulas) and return the report."""
+    report = WorkbookReport(name, info.language, info.region)
+    try:
+        region = load_region(info.region)
+    except TcoError as error:
+        raise WorkbookError(name, f"defined name tco_region = {info.region!r} is not a packaged region: {error}") from error
+    layout = Layout(info.language)
+    try:
+        model = build_model(workbook)
+    except EngineError as error:
+        report.checks.append(CheckResult("formulas", "failed", str(error), [Finding("", "", str(error))]))
+        report.checks += [CheckResult(check, "skipped", "the formulas cannot be evaluated") for check in CHECKS[1:]]
+        return report
+    context = _Context(workbook, info, region, layout, model, settings)
+
+    report.checks.append(_timed(_check_formulas, context))
+    report.checks.append(_timed(_check_inputs, context))
+    started = time.perf_counter()
+    context.values = model.evaluate()
+    evaluation_seconds = time.perf_counter() - started
+    report.checks.append(_timed(_check_errors, context))
+    report.checks[-1].seconds += evaluation_seconds
+    report.checks.append(_timed(_check_references, context))
+    report.checks.append(_timed(_check_values, context))
+    report.checks.append(_timed(_check_scenarios, context, progress))
+    return report
+
+
+def _timed(check, *args) -> CheckResult:
+    started = time.perf_counter()
+    result = check(*args)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# ------------------------------------------------------------------ context
+
+
+class _Context:
+    """What the checks of one workbook share: the workbook, its model, the template it came from and cell labels."""
+
+    def __init__(self, workbook, info: TemplateInfo, region, layout: Layout, model: Model, settings: CheckSettings):
+        self.workbook = workbook
+        self.info = info
+        self.region = region
+        self.layout = layout
+        self.model = model
+        self.settings = settings
+        self.rows = sheet_rows()
+        self.reference = _template_cells(info.language, info.region)
+        self.inputs_sheet = layout.sheets["inputs"].upper()
+        self.input_keys = _input_keys(layout)
+        self.labels = _cell_labels(info.language)
+        self.values: dict[CellKey, Column] = {}
+        self.option_names = self._option_names()
+
+    def _option_names(self) -> list[str]:
+        names = []
+        for index in range(OPTION_COUNT):
+            key = self.model.key(self.layout.sheets["inputs"], self.layout.input_cell("name", index))
+            value = self.model.constants.get(key)
+            text = value.value() if value is not None else None
+            names.append(str(text).strip() if text not in (None, "") else f"option {index + 1}")
+        return names
+
+    def finding(self, key: CellKey, message: str, **extra) -> Finding:
+        """Return a finding at ``key``, labelled with its line id and option where the template has them."""
+        sheet = self.model.sheet_titles.get(key[0], key[0])
+        cell = f"{get_column_letter(key[2])}{key[1]}"
+        what, option_index = self.labels.get(key, ("", None))
+        option = self.option_names[option_index] if option_index is not None else ""
+        return Finding(sheet, cell, message, what=what, option=option, **extra)
+
+
+@dataclass(frozen=True)
+class _TemplateCells:
+    formulas: dict[CellKey, str]
+    constants: frozenset[CellKey]
+
+
+@functools.cache
+def _template_cells(language: str, region_key: str) -> _TemplateCells:
+    """Return the formulas and the non-empty constant cells of a freshly built template."""
+    from .template import build_template
+
+    template = build_template(language, region_key)
+    formulas, constants = {}, set()
+    for sheet in template.worksheets:
+        upper = sheet.title.upper()
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                key = (upper, cell.row, cell.column)
+                if cell.data_type == "f":
+                    formulas[key] = str(cell.value)
+                else:
+                    constants.add(key)
+    return _TemplateCells(formulas, frozenset(constants))
+
+
+def _input_keys(layout: Layout) -> dict[CellKey, object]:
+    """Return the key of every input cell with its input row."""
+    sheet = layout.sheets["inputs"].upper()
+    keys = {}
+    for item in layout.rows:
+        if item.derived:
+            continue
+        for option_index in range(1 if item.scalar else OPTION_COUNT):
+            row = layout.row_of[item.key]
+            keys[(sheet, row, FIRST_INPUT_COLUMN + option_index)] = (item, option_index)
+    return keys
+
+
+@functools.cache
+def _cell_labels(language: str) -> dict[CellKey, tuple[str, int | None]]:
+    """Return the line id or field and the option index of each labelled cell of the template."""
+    layout = Layout(language)
+    rows = sheet_rows()
+    sheets = {role: title.upper() for role, title in layout.sheets.items()}
+    labels: dict[CellKey, tuple[str, int | None]] = {}
+    for item in layout.rows:
+        row = layout.row_of[item.key]
+        for index in range(1 if item.scalar else OPTION_COUNT):
+            option = None if item.scalar else index
+            labels[(sheets["inputs"], row, FIRST_INPUT_COLUMN + index)] = (item.key, option)
+            labels[(sheets["inputs"], row, FIRST_USED_COLUMN + index)] = (item.key, option)
+    for key, row in layout.global_rows.items():
+        labels[(sheets["inputs"], row, FIRST_USED_COLUMN)] = (key, None)
+    for index in range(OPTION_COUNT):
+        column_number = FIRST_OPTION_COLUMN + index
+        for key, row in rows.calc.items():
+            labels[(sheets["calc"], row, column_number)] = (key, index)
+        for key, row in rows.results.items():
+            labels[(sheets["results"], row, column_number)] = (key, index)
+        for year_index, row in rows.path_years.items():
+            labels[(sheets["results"], row, column_number)] = (f"TCO per unit in year {year_index + 1}", index)
+        for year_index in range(PATH_YEARS):
+            for offset, path_column in enumerate(PATH_COLUMNS):
+                key = (sheets["path"], path_row(index, year_index), PATH_FIRST_COLUMN + offset)
+                labels[key] = (f"{path_column.key}, year {year_index + 1}", index)
+    return labels
+
+
+# ------------------------------------------------------------------ structural checks
+
+
+def _check_formulas(context: _Context) -> CheckResult:
+    model, reference = context.model, context.reference
+    findings = []
+    for key, expected in reference.formulas.items():
+        found = model.formulas.get(key)
+        if found == expected:
+            continue
+        if found is not None:
+            findings.append(context.finding(key, f"the formula {found} differs from the template's {expected}", expected=expected, found=found))
+            continue
+        typed = model.constants.get(key)
+        value = typed.value() if typed is not None else None
+        if value is None:
+            message = f"the cell is empty; the template has the formula {expected}"
+        elif isinstance(value, float):
+            message = f"the typed number {_number(value)} replaces the formula {expected}"
+        else:
+            message = f"the typed value {value!r} replaces the formula {expected}"
+        findings.append(context.finding(key, message, expected=expected, found=value))
+    for key in sorted(model.formulas.keys() - reference.formulas.keys()):
+        if key in reference.constants and key not in context.input_keys:
+            findings.append(context.finding(key, f"the formula {model.formulas[key]} replaces a value of the template", found=model.formulas[key]))
+    for key, problem in sorted(model.problems.items()):
+        findings.append(context.finding(key, f"cannot be evaluated: {problem}"))
+    count = len(reference.formulas)
+    if findings:
+        return CheckResult("formulas", "failed", f"{len(findings)} of {count} template formulas changed or not evaluable", findings)
+    return CheckResult("formulas", "passed", f"all {count} formulas are the template's")
+
+
+def _number(value: float) -> str:
+    return f"{value:.15g}"
+
+
+def _check_inputs(context: _Context) -> CheckResult:
+    sheet = context.workbook[context.layout.sheets["inputs"]]
+    findings, checked = [], 0
+    for key, (item, option_index) in context.input_keys.items():
+        cell = sheet.cell(key[1], key[2])
+        if cell.value is None:
+            continue
+        checked += 1
+        if cell.data_type == "f":
+            findings.append(context.finding(key, f"holds the formula {cell.value}; type the value instead, because the core reads typed inputs", found=str(cell.value)))
+            continue
+        validation = input_validation(item, context.region)
+        if validation is None:
+            continue
+        problem = _validation_problem(cell.value, validation, context)
+        if problem:
+            findings.append(context.finding(key, problem, found=_plain(cell.value)))
+    if findings:
+        return CheckResult("inputs", "failed", f"{len(findings)} of {checked} filled input cells outside their validated range", findings)
+    return CheckResult("inputs", "passed", f"all {checked} filled input cells within their validated range")
+
+
+def _validation_problem(value, validation, context: _Context) -> str | None:
+    """Return what is wrong with an input value under a data validation, or None when it is allowed."""
+    kind = validation.type
+    if kind == "list":
+        if validation.errorStyle == "warning":
+            return None
+        allowed = _list_values(validation.formula1, context)
+        text = str(value).strip().lower() if not isinstance(value, float) else _number(value)
+        if text in {str(item).strip().lower() for item in allowed}:
+            return None
+        shown = ", ".join(str(item) for item in allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+        return f"found {value!r}; expected one of {shown}"
+    if kind == "date":
+        number = _as_number(value)
+        first = _evaluate_name_formula(validation.formula1, context)
+        if number is None:
+            return f"found {value!r}; expected a date"
+        if first is not None and number < first:
+            return f"found the date serial {_number(number)}; expected a date on or after serial {_number(first)}"
+        return None
+    if kind in ("decimal", "whole"):
+        number = _as_number(value)
+        low, high = float(validation.formula1), float(validation.formula2)
+        expected = f"a {'whole ' if kind == 'whole' else ''}number from {_number(low)} to {_number(high)}"
+        if number is None:
+            return f"found {value!r}; expected {expected}"
+        if not low <= number <= high or (kind == "whole" and not float(number).is_integer()):
+            return f"found {_number(number)}; expected {expected}"
+    return None
+
+
+def _as_number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if hasattr(value, "year"):
+        return date_serial(value)
+    return None
+
+
+def _list_values(formula: str, context: _Context) -> list:
+    if formula.startswith('"'):
+        return formula.strip('"').split(",")
+    values = context.model.name_values(formula)
+    return [value for value in values if value is not None]
+
+
+def _evaluate_name_formula(formula: str, context: _Context) -> float | None:
+    """Return the value of a validation bound such as INDEX(minimum_wage_dates,1)."""
+    value = context.model.evaluate_formula("=" + formula)
+    return value if isinstance(value, float) else None
+
+
+def _check_errors(context: _Context) -> CheckResult:
+    findings = []
+    for key in context.model.order:
+        values = context.values[key]
+        if values.kind[0] != ERROR:
+            continue
+        code = values.obj[0]
+        if code == NA and "NA()" in context.reference.formulas.get(key, ""):
+            # The template's own NA(): the path chart skips years beyond the horizon.
+            continue
+        findings.append(context.finding(key, f"shows the error value {code}", found=code))
+    for key, value in context.model.constants.items():
+        if value.kind[0] == ERROR:
+            findings.append(context.finding(key, f"holds the error value {value.obj[0]}", found=value.obj[0]))
+    count = len(context.model.order)
+    if findings:
+        return CheckResult("errors", "failed", f"{len(findings)} cells show an error value", findings)
+    return CheckResult("errors", "passed", f"none of {count} formulas shows an error value")
+
+
+def _check_references(context: _Context) -> CheckResult:
+    model = context.model
+    findings, seen = [], set()
+    for key in sorted(model.references):
+        for target in sorted(model.references[key]):
+            if target in model.constants or target in model.formulas or target in context.input_keys:
+                continue
+            if (key, target) in seen:
+                continue
+            seen.add((key, target))
+            was = " (the template has a value there)" if target in context.reference.constants or target in context.reference.formulas else ""
+            findings.append(context.finding(key, f"refers to the empty cell {model.address(target)}{was}", found=model.address(target)))
+    if findings:
+        return CheckResult("references", "failed", f"{len(findings)} references to empty cells", findings)
+    return CheckResult("references", "passed", "no formula refers to an empty cell other than an input")
+
+
+# ------------------------------------------------------------------ value checks
+
+
+def _check_values(context: _Context) -> CheckResult:
+    try:
+        read = read_case(context.workbook, context.layout)
+        case = read.build()
+    except ValidationError as error:
+        first = error.problems[0] if error.problems else str(error)
+        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+        return CheckResult("values", "skipped", f"the inputs are not a complete case for the core: {first}{more}")
+    expected = expected_cells(case, context.layout, context.rows)
+    differences = compare(expected, _reader(context.model, context.values, 0), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
+    findings = [_difference_finding(context, difference.expected, difference.found) for difference in differences]
+    tolerance = f"relative tolerance {context.settings.relative_tolerance:g}"
+    if findings:
+        return CheckResult("values", "failed", f"{len(findings)} of {len(expected)} result cells differ from the core ({tolerance})", findings)
+    return CheckResult("values", "passed", f"all {len(expected)} result cells equal the core ({tolerance})")
+
+
+def _reader(model: Model, values: dict[CellKey, Column], scenario: int):
+    def read(sheet: str, cell: str):
+        found = values.get(model.key(sheet, cell))
+        return None if found is None else found.value(scenario)
+
+    return read
+
+
+def _difference_finding(context: _Context, expected: Expected, found, scenario: int | None = None) -> Finding:
+    shown_expected = "empty" if expected.value is None else _shown(expected.value)
+    message = f"expected {shown_expected}, found {_shown(found)}"
+    return Finding(expected.sheet, expected.cell, message, expected.what, expected.option, expected.value, found, scenario)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "an empty cell"
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResult:
+    count = context.settings.scenarios
+    if count <= 0:
+        return CheckResult("scenarios", "skipped", "no scenarios asked for")
+    seed = context.settings.seed
+    raws = generate_scenarios(count, seed)
+    expected, cells = [], []
+    for index, raw in enumerate(raws):
+        raw.setdefault("settings", {})["region"] = context.info.region
+        case = build_case(raw)
+        expected.append(expected_cells(case, context.layout, context.rows))
+        cells.append(input_values(raw, context.layout))
+        if progress is not None:
+            progress(index + 1, count, "scenarios")
+    sheet = context.layout.sheets["inputs"]
+    inputs = {context.model.key(sheet, address): column([values[address] for values in cells]) for address in cells[0]}
+    values = context.model.evaluate(inputs)
+
+    findings, failed = [], 0
+    for index, cells_expected in enumerate(expected):
+        differences = compare(cells_expected, _reader(context.model, values, index), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
+        failed += bool(differences)
+        findings += [_difference_finding(context, d.expected, d.found, index) for d in differences]
+    findings += _scenario_errors(context, values)
+    compared = sum(len(cells_expected) for cells_expected in expected)
+    what = f"{count} scenarios from seed {seed}, {compared} result cells"
+    if findings:
+        return CheckResult("scenarios", "failed", f"{failed} of {what} differ from the core or show errors", findings)
+    return CheckResult("scenarios", "passed", f"{what}: all equal the core")
+
+
+def _scenario_errors(context: _Context, values: dict[CellKey, Column]) -> list[Finding]:
+    """Return the formulas that show an unexpected error value in some scenario, once per cell."""
+    findings = []
+    for key in context.model.order:
+        result = values[key]
+        failing = np.flatnonzero(result.kind == ERROR)
+        if len(failing) == 0:
+            continue
+        codes = result.obj[failing]
+        if "NA()" in context.reference.formulas.get(key, ""):
+            failing = failing[codes != NA]
+            codes = result.obj[failing]
+        if len(failing):
+            first = int(failing[0])
+            findings.append(context.finding(key, f"shows the error value {codes[0]} in {len(failing)} scenarios", found=codes[0], scenario=first))
+    return findings

@@ -1,0 +1,320 @@
+"""The workbook check and the `tco-xl check` command: findings, reports, exit codes and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tco_xl.check_report import exit_code, json_report, junit_report, text_report
+from tco_xl.cli import main
+from tco_xl.template_read import check_template, open_template
+from tco_xl.workbook_check import CHECKS, CheckSettings, check_file, check_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_EN = ROOT / "workbooks" / "examples" / "demo_en.xlsx"
+DEMO_NL = ROOT / "workbooks" / "examples" / "demo_nl.xlsx"
+TEMPLATE_EN = ROOT / "workbooks" / "tco-xl-tilburg-en.xlsx"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def statuses(report) -> dict[str, str]:
+    return {check.name: check.status for check in report.checks}
+
+
+def findings_of(report, name: str):
+    return next(check for check in report.checks if check.name == name).findings
+
+
+@pytest.fixture()
+def demo_copy(tmp_path):
+    path = tmp_path / "demo.xlsx"
+    shutil.copyfile(DEMO_EN, path)
+    return path
+
+
+def edited(path: Path, edit) -> Path:
+    """Open a workbook, apply ``edit(workbook)``, save it in place and return the path."""
+    workbook = open_template(path)
+    edit(workbook)
+    workbook.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- clean workbooks
+
+
+@pytest.mark.parametrize("path", [DEMO_EN, DEMO_NL], ids=["en", "nl"])
+def test_demo_passes_every_check(path):
+    report = check_file(path)
+    assert report.status == "passed"
+    assert statuses(report) == {name: "passed" for name in CHECKS[:-1]} | {"scenarios": "skipped"}
+
+
+def test_empty_template_skips_the_value_check_and_names_the_missing_input():
+    report = check_file(TEMPLATE_EN)
+    assert report.status == "passed"
+    values = next(check for check in report.checks if check.name == "values")
+    assert values.status == "skipped"
+    assert "Inputs!D22" in values.summary and "name is missing" in values.summary
+
+
+def test_scenarios_pass_on_the_template_and_are_reproducible():
+    settings = CheckSettings(scenarios=12, seed=5)
+    first = check_file(TEMPLATE_EN, settings)
+    scenarios = next(check for check in first.checks if check.name == "scenarios")
+    assert scenarios.status == "passed"
+    assert "12 scenarios from seed 5" in scenarios.summary
+    again = next(check for check in check_file(TEMPLATE_EN, settings).checks if check.name == "scenarios")
+    assert again.summary == scenarios.summary
+
+
+def test_progress_is_reported_for_every_scenario():
+    calls = []
+    check_file(DEMO_EN, CheckSettings(scenarios=5), progress=lambda done, total, what: calls.append((done, total, what)))
+    assert calls == [(n, 5, "scenarios") for n in range(1, 6)]
+
+
+# ---------------------------------------------------------------- findings
+
+
+def test_typed_number_in_a_cost_line_is_named_with_line_and_option(demo_copy):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("E60", 12.5))
+    report = check_file(demo_copy)
+    assert report.status == "failed"
+    (finding,) = findings_of(report, "formulas")
+    assert (finding.sheet, finding.cell, finding.what, finding.option) == ("Calculation", "E60", "inland_destination", "Buy in China")
+    assert "typed number 12.5 replaces the formula" in finding.message
+    differences = findings_of(report, "values")
+    assert any(f.cell == "E60" and f.what == "inland_destination" and f.found == 12.5 for f in differences)
+
+
+def test_changed_formula_differs_from_the_template(demo_copy):
+    def edit(wb):
+        wb["Calculation"]["D52"].value = wb["Calculation"]["D52"].value.replace("*", "/", 1)
+
+    report = check_file(edited(demo_copy, edit))
+    (finding,) = findings_of(report, "formulas")
+    assert finding.cell == "D52" and "differs from the template's" in finding.message
+    assert findings_of(report, "values"), "a changed labour formula changes the results"
+
+
+def test_input_outside_its_validated_range_is_named(demo_copy):
+    edited(demo_copy, lambda wb: wb["Inputs"].__setitem__("D23", -5))
+    report = check_file(demo_copy)
+    (finding,) = findings_of(report, "inputs")
+    assert finding.cell == "D23" and finding.what == "annual_volume"
+    assert "found -5; expected a number from 1 to" in finding.message
+
+
+def test_text_in_a_number_cell_is_named(demo_copy):
+    edited(demo_copy, lambda wb: wb["Inputs"].__setitem__("E36", "cheap"))
+    report = check_file(demo_copy)
+    inputs = findings_of(report, "inputs")
+    assert [f.cell for f in inputs] == ["E36"]
+    assert "found 'cheap'; expected a number" in inputs[0].message
+    assert statuses(report)["values"] == "skipped"
+
+
+def test_error_value_and_empty_reference_are_reported(demo_copy):
+    def edit(wb):
+        wb["Defaults"]["B277"] = None
+        wb["Calculation"]["D52"] = "=1/0"
+
+    report = check_file(edited(demo_copy, edit))
+    errors = findings_of(report, "errors")
+    assert any(f.cell == "D52" and f.found == "#DIV/0!" for f in errors)
+    references = findings_of(report, "references")
+    assert references and all("Defaults!B277" in f.message for f in references)
+
+
+def test_unknown_function_is_reported_not_raised(demo_copy):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("D52", "=FOO(1)"))
+    report = check_file(demo_copy)
+    messages = [f.message for f in findings_of(report, "formulas")]
+    assert any("the function FOO is not supported" in m for m in messages)
+
+
+def test_circular_reference_fails_the_formula_check(demo_copy):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("D52", "=D86"))
+    report = check_file(demo_copy)
+    assert report.status == "failed"
+    assert statuses(report)["formulas"] == "failed"
+    assert "circular reference" in report.checks[0].summary
+
+
+def test_tolerance_decides_what_counts_as_different(demo_copy):
+    # Scale one cost line by 1 + 1e-7: a difference at the 1e-7 level.
+    def edit(wb):
+        wb["Calculation"]["D52"].value = f"=({wb['Calculation']['D52'].value[1:]})*(1+1E-7)"
+
+    edited(demo_copy, edit)
+    strict = check_file(demo_copy)
+    # The gaps to the baseline amplify the change about tenfold.
+    loose = check_file(demo_copy, CheckSettings(relative_tolerance=1e-5))
+    assert statuses(strict)["values"] == "failed"
+    assert statuses(loose)["values"] == "passed"
+
+
+# ---------------------------------------------------------------- reports
+
+
+def test_reports_in_text_json_and_junit(demo_copy):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("E60", 12.5))
+    reports = [check_file(DEMO_EN), check_file(demo_copy), check_file(ROOT / "README.md")]
+    assert exit_code(reports) == 2
+    assert exit_code(reports[:2]) == 1
+    assert exit_code(reports[:1]) == 0
+
+    text = text_report(reports, max_findings=1)
+    assert "Checked 3 workbooks: 1 passed, 1 failed, 1 unreadable." in text
+    assert "Calculation!E60 (inland_destination, option 'Buy in China')" in text
+    assert "... and" in text
+
+    document = json.loads(json_report(reports))
+    assert [w["status"] for w in document["workbooks"]] == ["passed", "failed", "unreadable"]
+    formulas = document["workbooks"][1]["checks"][0]
+    assert formulas["check"] == "formulas" and formulas["findings"][0]["cell"] == "E60"
+    assert formulas["findings"][0]["found"] == 12.5
+
+    root = ET.fromstring(junit_report(reports))
+    assert root.get("tests") == str(6 + 6 + 1)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [str(DEMO_EN), str(demo_copy), str(ROOT / "README.md")]
+    failed = {case.get("name") for case in suites[1] if case.find("failure") is not None}
+    assert "formulas" in failed and "values" in failed
+    assert suites[2].find("testcase/error") is not None
+
+
+# ---------------------------------------------------------------- command
+
+
+def test_command_passes_on_the_demo(capsys):
+    assert main(["check", str(DEMO_EN)]) == 0
+    out = capsys.readouterr().out
+    assert "demo_en.xlsx: passed" in out
+    assert "values      passed   all 240 result cells equal the core" in out
+
+
+def test_command_with_scenarios_json_and_junit(tmp_path, capsys):
+    junit = tmp_path / "check.xml"
+    assert main(["check", str(DEMO_EN), "--scenarios", "6", "--seed", "3", "--json", "--junit", str(junit)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    scenarios = document["workbooks"][0]["checks"][-1]
+    assert scenarios["status"] == "passed" and "6 scenarios from seed 3" in scenarios["summary"]
+    assert ET.parse(junit).getroot().get("failures") == "0"
+
+
+def test_command_checks_every_workbook_in_a_folder(tmp_path, capsys):
+    shutil.copyfile(DEMO_EN, tmp_path / "a.xlsx")
+    shutil.copyfile(DEMO_NL, tmp_path / "b.xlsx")
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock file of an open workbook")
+    assert main(["check", str(tmp_path)]) == 0
+    assert "Checked 2 workbooks: 2 passed" in capsys.readouterr().out
+
+
+def test_command_rejects_a_junit_report_over_a_workbook(demo_copy, capsys):
+    before = digest(demo_copy)
+    assert main(["check", str(demo_copy), "--junit", str(demo_copy)]) == 2
+    assert "would replace the workbook" in capsys.readouterr().err
+    assert digest(demo_copy) == before
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--scenarios", "-1"], "--scenarios -1 is invalid"),
+        (["--tolerance", "-0.1"], "--tolerance -0.1 is invalid"),
+        (["--tolerance", "nan"], "--tolerance nan is invalid"),
+    ],
+)
+def test_command_rejects_bad_options(arguments, message, capsys):
+    assert main(["check", str(DEMO_EN), *arguments]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_command_rejects_an_empty_folder(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 2
+    assert "holds no .xlsx workbook" in capsys.readouterr().err
+
+
+def _not_xlsx(path: Path) -> None:
+    path.write_text("part;price\nframe;12,50\n", encoding="utf-8")
+
+
+def _corrupt_zip(path: Path) -> None:
+    content = DEMO_EN.read_bytes()
+    path.write_bytes(content[: len(content) // 2])
+
+
+def _encrypted(path: Path) -> None:
+    # An encrypted workbook is an OLE2 compound file, as Excel writes it with a password.
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+
+
+def _other_workbook(path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "prices"
+    workbook.save(path)
+
+
+def _missing_sheet(path: Path) -> None:
+    workbook = open_template(DEMO_EN)
+    del workbook["Path"]
+    workbook.save(path)
+
+
+def _zip_without_workbook(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (_not_xlsx, "not an .xlsx workbook"),
+        (_corrupt_zip, ""),
+        (_encrypted, "password"),
+        (_other_workbook, "tco_template"),
+        (_missing_sheet, "sheet 'Path' not found"),
+        (_zip_without_workbook, ""),
+    ],
+    ids=["not-xlsx", "corrupt-zip", "encrypted", "not-a-template", "missing-sheet", "zip-without-workbook"],
+)
+def test_bad_workbook_gives_one_line_and_exit_2_and_stays_unchanged(tmp_path, capsys, make, expected):
+    path = tmp_path / "input.xlsx"
+    make(path)
+    before = digest(path)
+    assert main(["check", str(path)]) == 2
+    captured = capsys.readouterr()
+    error_lines = captured.err.strip().splitlines()
+    assert len(error_lines) == 1 and error_lines[0].startswith(f"tco-xl: error: {path}: ")
+    assert expected.lower() in error_lines[0].lower()
+    assert "Traceback" not in captured.err + captured.out
+    assert "1 unreadable" in captured.out
+    assert digest(path) == before
+
+
+def test_missing_file_gives_exit_2(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "absent.xlsx")]) == 2
+    assert "absent.xlsx" in capsys.readouterr().err
+
+
+def test_check_reads_the_workbook_object_without_changing_it():
+    workbook = open_template(DEMO_EN)
+    info = check_template(workbook, DEMO_EN)
+    before = {(s.title, c.coordinate): c.value for s in workbook.worksheets for row in s.iter_rows() for c in row}
+    check_workbook(workbook, info, "demo", CheckSettings(scenarios=3))
+    after = {(s.title, c.coordinate): c.value for s in workbook.worksheets for row in s.iter_rows() for c in row}
+    assert before == after
