@@ -14,6 +14,7 @@ import math
 import random
 
 from . import defaults
+from .case import Case
 from .errors import ValidationError
 from .fields import INCOTERMS, TRANSPORT_MODES
 from .template_fill import check_fits
@@ -497,16 +498,22 @@ def generate_valid_raw(index: int, seed: int) -> tuple[dict, int]:
     because the position sets their structure, but sweeps meant to be
     independent should use seeds far apart.
     """
+    raw, attempt_seed, _ = _valid_case(index, seed)
+    return raw, attempt_seed
+
+
+def _valid_case(index: int, seed: int) -> tuple[dict, int, Case]:
+    """Return the first fitting case of position ``index`` as raw data, its seed and the built case."""
     problems = []
     for attempt in range(MAX_ATTEMPTS):
         attempt_seed = seed + ATTEMPT_SEED_STEP * attempt + index
         raw = generate_raw(index, attempt_seed)
         try:
-            check_fits(raw, REGION)
+            case = check_fits(raw, REGION)
         except ValidationError as error:
             problems.append(str(error))
             continue
-        return raw, attempt_seed
+        return raw, attempt_seed, case
     raise RuntimeError(
         f"no valid case in {MAX_ATTEMPTS} seeds for position {index} from seed {seed}; "
         f"last problems: {problems[-1]}"
@@ -520,6 +527,17 @@ def generate_scenarios(count: int, seed: int) -> list[dict]:
     option counts, transport modes, Incoterms, figures years and horizons
     that ``generate_raw`` describes.
     """
+    return [raw for raw, _ in generate_cases(count, seed)]
+
+
+def generate_cases(count: int, seed: int) -> list[tuple[dict, Case]]:
+    """Return the cases of ``generate_scenarios`` as (raw, built case) pairs, building each case once."""
     if count < 0:
         raise ValueError(f"count = {count!r} is invalid; expected a whole number >= 0")
-    return [generate_valid_raw(index, seed)[0] for index in range(count)]
+    return [generate_case(index, seed) for index in range(count)]
+
+
+def generate_case(index: int, seed: int) -> tuple[dict, Case]:
+    """Return scenario ``index`` of ``seed`` as raw data and as the built case."""
+    raw, _, case = _valid_case(index, seed)
+    return raw, case

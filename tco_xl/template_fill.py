@@ -7,7 +7,7 @@ import datetime as dt
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .case import build_case
+from .case import Case, build_case
 from .errors import ValidationError
 from .fields import INVESTMENT_FIELDS, OPTION_FIELDS, PART_FIELDS, SETTINGS_FIELDS
 from .regions import DEFAULT_REGION
@@ -67,10 +67,10 @@ def _ordered_options(raw: dict) -> list[dict]:
     return [options[baseline]] + options[:baseline] + options[baseline + 1 :]
 
 
-def check_fits(raw: dict, region_key: str) -> None:
-    """Raise ``ValidationError`` when the case is invalid or does not fit the template's columns and rows."""
+def check_fits(raw: dict, region_key: str) -> Case:
+    """Return the built case; raise ``ValidationError`` when it is invalid or does not fit the template's columns and rows."""
     problems = []
-    build_case(raw)
+    case = build_case(raw)
     options = raw.get("options", [])
     if len(options) > OPTION_COUNT:
         problems.append(f"case: options lists {len(options)} options; the template has room for {OPTION_COUNT}")
@@ -86,6 +86,7 @@ def check_fits(raw: dict, region_key: str) -> None:
         problems.append(f"settings: region = {region!r} differs from the template's region {region_key!r}")
     if problems:
         raise ValidationError(problems)
+    return case
 
 
 def input_values(raw: dict, layout: Layout) -> dict[str, object]:

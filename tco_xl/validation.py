@@ -45,9 +45,30 @@ def _codes(values) -> tuple[np.ndarray, list]:
     Rules on text fields are decided once per distinct value and spread to
     the rows through the codes, which is fast on a million rows.
     """
-    series = values if isinstance(values, pd.Series) else pd.Series(np.atleast_1d(values))
-    codes, uniques = pd.factorize(series, sort=False)
+    if not isinstance(values, pd.Series):
+        items = np.atleast_1d(values)
+        if len(items) <= SMALL_COLUMN:
+            return _small_codes(items.tolist())
+        values = pd.Series(items)
+    codes, uniques = pd.factorize(values, sort=False)
     return codes, list(uniques)
+
+
+# Below this many values a dictionary codes faster than pandas, whose call
+# overhead dominates the validation of a single case.
+SMALL_COLUMN = 64
+
+
+def _small_codes(items: list) -> tuple[np.ndarray, list]:
+    """Return codes and distinct values as ``pd.factorize`` does: -1 for a missing value, first-seen order."""
+    positions: dict = {}
+    codes = np.empty(len(items), dtype=np.intp)
+    for i, item in enumerate(items):
+        if item is None or (isinstance(item, float) and item != item):
+            codes[i] = -1
+            continue
+        codes[i] = positions.setdefault(item, len(positions))
+    return codes, list(positions)
 
 
 def units_fitting_a_load(load_codes, load_names, unit_volume_m3, unit_weight_kg) -> np.ndarray:

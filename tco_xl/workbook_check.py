@@ -29,7 +29,8 @@ from .case import build_case
 from .errors import TcoError, ValidationError
 from .formula_engine import ERROR, NA, CellKey, Column, EngineError, Model, build_model, column, date_serial
 from .regions import load_region
-from .scenarios import generate_scenarios
+from .scenarios import REGION as SCENARIO_REGION
+from .scenarios import generate_case
 from .template_calc import PATH_COLUMNS
 from .template_compare import Expected, compare, expected_cells
 from .template_fill import input_values
@@ -504,11 +505,12 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
     if count <= 0:
         return CheckResult("scenarios", "skipped", "no scenarios asked for")
     seed = context.settings.seed
-    raws = generate_scenarios(count, seed)
     expected, cells = [], []
-    for index, raw in enumerate(raws):
-        raw.setdefault("settings", {})["region"] = context.info.region
-        case = build_case(raw)
+    for index in range(count):
+        raw, case = generate_case(index, seed)
+        if context.info.region != SCENARIO_REGION:
+            raw["settings"]["region"] = context.info.region
+            case = build_case(raw)
         expected.append(expected_cells(case, context.layout, context.rows))
         cells.append(input_values(raw, context.layout))
         if progress is not None:
