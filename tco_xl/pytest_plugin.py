@@ -128,4 +128,4 @@ class WorkbookCheck(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{self.name}"
+        return self.path, None, self.name

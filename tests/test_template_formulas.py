@@ -31,6 +31,7 @@ from formulas.functions import XlError  # noqa: E402
 from tco_xl import defaults  # noqa: E402
 from tco_xl.case import build_case  # noqa: E402
 from tco_xl.cli import main  # noqa: E402
+from tco_xl.formula_engine import ErrorValue, build_model  # noqa: E402
 from tco_xl.template_compare import compare, expected_cells  # noqa: E402
 from tco_xl.template_layout import Layout  # noqa: E402
 from tco_xl.template_results import sheet_rows  # noqa: E402
@@ -218,3 +219,31 @@ def test_text_annual_volume_hides_results(model, cell_key, layout, rows):
 
     assert ready == 0
     assert baseline_tco in ("", None)
+
+
+def _same(engine_value, formulas_value) -> bool:
+    """Return whether the check's engine and the formulas package agree on one cell's value."""
+    if isinstance(engine_value, ErrorValue) or isinstance(formulas_value, str) and formulas_value.startswith("#"):
+        return str(engine_value) == str(formulas_value)
+    if isinstance(engine_value, float) and isinstance(formulas_value, (int, float)) and not isinstance(formulas_value, bool):
+        return math.isclose(engine_value, float(formulas_value), rel_tol=1e-9, abs_tol=1e-12)
+    if engine_value == 0.0 and formulas_value is None:
+        # formulas keeps a formula's blank result as blank; spreadsheets show 0.
+        return True
+    return engine_value == formulas_value
+
+
+def test_check_engine_equals_formulas_in_every_cell(solution, cell_key, demo_path):
+    """The engine of `tco-xl check` gives the formulas package's value in every formula cell of the demo."""
+    workbook = openpyxl.load_workbook(demo_path)
+    engine = build_model(workbook)
+    values = engine.evaluate()
+    differences = []
+    for key in engine.order:
+        sheet, cell = engine.address(key).split("!")
+        ours = values[key].value(0)
+        theirs = plain_value(solution[cell_key(sheet, cell)])
+        if not _same(ours, theirs):
+            differences.append(f"{sheet}!{cell}: engine {ours!r}, formulas {theirs!r}")
+    assert len(engine.order) > 2000
+    assert not differences, f"{len(differences)} cells differ:\n" + "\n".join(differences[:20])
