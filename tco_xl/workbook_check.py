@@ -4,7 +4,7 @@ A check reads a filled or edited template and runs six checks on it:
 
 - ``formulas``: every formula is the template's formula for that cell; a
   typed number or a changed formula is named with its cell;
-- ``inputs``: every input cell holds a value its validation allows;
+- ``inputs``: every input cell contains a value its validation allows;
 - ``errors``: no formula shows an error value (#DIV/0!, #REF!, #NAME?...);
 - ``references``: no formula refers to an empty cell other than an input;
 - ``values``: the workbook's formulas, recalculated by ``formula_engine``,
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 CHECKS = ("formulas", "inputs", "errors", "references", "values", "scenarios")
 CHECK_PURPOSE = {
     "formulas": "every formula is the template's formula for its cell",
-    "inputs": "every input cell holds a value its validation allows",
+    "inputs": "every input cell contains a value its validation allows",
     "errors": "no formula shows an error value",
     "references": "no formula refers to an empty cell that is not an input",
     "values": "the workbook's result cells equal the Python core's values for its inputs",
@@ -63,7 +63,7 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem found in a workbook: its cell, what the cell holds and what was expected."""
+    """One problem found in a workbook: its cell, what the cell contains and what was expected."""
 
     sheet: str
     cell: str
@@ -352,7 +352,7 @@ def _check_inputs(context: _Context) -> CheckResult:
             continue
         checked += 1
         if cell.data_type == "f":
-            findings.append(context.finding(key, f"holds the formula {cell.value}; type the value instead, because the core reads typed inputs", found=str(cell.value)))
+            findings.append(context.finding(key, f"contains the formula {cell.value}; type the value instead, because the core reads typed inputs", found=str(cell.value)))
             continue
         validation = input_validation(item, context.region)
         if validation is None:
@@ -432,7 +432,7 @@ def _check_errors(context: _Context) -> CheckResult:
         findings.append(context.finding(key, f"shows the error value {code}", found=code))
     for key, value in context.model.constants.items():
         if value.kind[0] == ERROR:
-            findings.append(context.finding(key, f"holds the error value {value.obj[0]}", found=value.obj[0]))
+            findings.append(context.finding(key, f"contains the error value {value.obj[0]}", found=value.obj[0]))
     count = len(context.model.order)
     if findings:
         return CheckResult("errors", "failed", f"{len(findings)} cells show an error value", findings)

@@ -117,7 +117,7 @@ def _caught_at(report, mutant: Mutant) -> list[str]:
     return [check.name for check in report.checks for finding in check.findings if (finding.sheet, finding.cell) == (mutant.sheet, mutant.cell)]
 
 
-def test_every_single_cell_fault_is_reported_at_its_cell(demo, capsys):
+def test_every_fault_reported_at_cell(demo, capsys):
     workbook, info = demo
     mutants = make_mutants(workbook)
     assert {m.kind for m in mutants} == {"operator", "reference", "value", "constant"}
@@ -142,14 +142,14 @@ def test_every_single_cell_fault_is_reported_at_its_cell(demo, capsys):
     )
 
 
-def test_the_unmutated_demo_passes(demo):
+def test_unmutated_demo_passes(demo):
     workbook, info = demo
     report = check_workbook(workbook, info, "demo", CheckSettings())
     assert report.status == "passed", [f.describe() for c in report.checks for f in c.findings]
 
 
 @pytest.mark.parametrize("kind", ["operator", "value"])
-def test_a_saved_fault_fails_the_command_with_its_cell(demo, tmp_path, capsys, kind):
+def test_saved_fault_fails_command(demo, tmp_path, capsys, kind):
     workbook, _ = demo
     mutant = next(m for m in make_mutants(workbook) if m.kind == kind and m.sheet == "Calculation")
     path = tmp_path / "faulty.xlsx"
@@ -164,7 +164,7 @@ def test_a_saved_fault_fails_the_command_with_its_cell(demo, tmp_path, capsys, k
     assert "formulas    failed" in out
 
 
-def test_mutations_change_the_formula():
+def test_mutations_change_formula():
     assert change_operator("=A1*B2+C3") == "=A1/B2+C3"
     assert change_operator('=IF(A1="a-b",1,2)') is None
     assert shift_reference("=Inputs!I130*2") == "=Inputs!I131*2"

@@ -25,18 +25,18 @@ def faulty(tmp_path) -> Path:
     return path
 
 
-def test_plugin_is_registered_by_entry_point(pytester):
+def test_plugin_registered_by_entry_point(pytester):
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["*--tco-workbooks=PATH*"])
 
 
-def test_option_collects_one_test_per_check(pytester):
+def test_option_collects_checks(pytester):
     result = pytester.runpytest("--tco-workbooks", str(DEMO), "-v")
     result.stdout.fnmatch_lines(["*demo_en.xlsx::formulas PASSED*", "*demo_en.xlsx::values PASSED*", "*demo_en.xlsx::scenarios SKIPPED*"])
     result.assert_outcomes(passed=5, skipped=1)
 
 
-def test_differences_fail_with_cell_details(pytester, faulty):
+def test_differences_fail_with_cells(pytester, faulty):
     result = pytester.runpytest("--tco-workbooks", str(faulty))
     result.assert_outcomes(passed=3, failed=2, skipped=1)
     result.stdout.fnmatch_lines([
@@ -45,7 +45,7 @@ def test_differences_fail_with_cell_details(pytester, faulty):
     ])
 
 
-def test_ini_option_names_a_folder_and_scenarios(pytester, faulty):
+def test_ini_folder_and_scenarios(pytester, faulty):
     folder = pytester.path / "returned"
     folder.mkdir()
     shutil.copyfile(DEMO, folder / "good.xlsx")
@@ -55,12 +55,12 @@ def test_ini_option_names_a_folder_and_scenarios(pytester, faulty):
     result.assert_outcomes(passed=6)
 
 
-def test_keyword_selection_applies_to_workbook_tests(pytester):
+def test_keyword_selects_checks(pytester):
     result = pytester.runpytest("--tco-workbooks", str(DEMO), "-k", "values")
     result.assert_outcomes(passed=1)
 
 
-def test_unreadable_workbook_fails_once_with_its_reason(pytester):
+def test_unreadable_workbook_fails_once(pytester):
     bad = pytester.path / "bad.xlsx"
     bad.write_text("not a workbook", encoding="utf-8")
     result = pytester.runpytest("--tco-workbooks", str(bad))
@@ -68,13 +68,13 @@ def test_unreadable_workbook_fails_once_with_its_reason(pytester):
     result.stdout.fnmatch_lines(["*bad.xlsx: not an .xlsx workbook*"])
 
 
-def test_without_workbooks_the_plugin_adds_nothing(pytester):
+def test_no_workbooks_adds_nothing(pytester):
     pytester.makepyfile("def test_one():\n    assert True\n")
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
 
 
-def test_bad_ini_value_is_a_usage_error(pytester):
+def test_bad_ini_value_usage_error(pytester):
     pytester.makeini(f"[pytest]\ntco_workbooks = {DEMO}\ntco_scenarios = many\n")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR

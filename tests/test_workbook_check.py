@@ -53,13 +53,13 @@ def edited(path: Path, edit) -> Path:
 
 
 @pytest.mark.parametrize("path", [DEMO_EN, DEMO_NL], ids=["en", "nl"])
-def test_demo_passes_every_check(path):
+def test_demo_passes(path):
     report = check_file(path)
     assert report.status == "passed"
     assert statuses(report) == {name: "passed" for name in CHECKS[:-1]} | {"scenarios": "skipped"}
 
 
-def test_empty_template_skips_the_value_check_and_names_the_missing_input():
+def test_empty_template_skips_values():
     report = check_file(TEMPLATE_EN)
     assert report.status == "passed"
     values = next(check for check in report.checks if check.name == "values")
@@ -67,7 +67,7 @@ def test_empty_template_skips_the_value_check_and_names_the_missing_input():
     assert "Inputs!D22" in values.summary and "name is missing" in values.summary
 
 
-def test_scenarios_pass_on_the_template_and_are_reproducible():
+def test_scenarios_reproducible_by_seed():
     settings = CheckSettings(scenarios=12, seed=5)
     first = check_file(TEMPLATE_EN, settings)
     scenarios = next(check for check in first.checks if check.name == "scenarios")
@@ -77,7 +77,7 @@ def test_scenarios_pass_on_the_template_and_are_reproducible():
     assert again.summary == scenarios.summary
 
 
-def test_progress_is_reported_for_every_scenario():
+def test_progress_per_scenario():
     calls = []
     check_file(DEMO_EN, CheckSettings(scenarios=5), progress=lambda done, total, what: calls.append((done, total, what)))
     assert calls == [(n, 5, "scenarios") for n in range(1, 6)]
@@ -86,7 +86,7 @@ def test_progress_is_reported_for_every_scenario():
 # ---------------------------------------------------------------- findings
 
 
-def test_typed_number_in_a_cost_line_is_named_with_line_and_option(demo_copy):
+def test_typed_number_named_with_line(demo_copy):
     edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("E60", 12.5))
     report = check_file(demo_copy)
     assert report.status == "failed"
@@ -97,7 +97,7 @@ def test_typed_number_in_a_cost_line_is_named_with_line_and_option(demo_copy):
     assert any(f.cell == "E60" and f.what == "inland_destination" and f.found == 12.5 for f in differences)
 
 
-def test_changed_formula_differs_from_the_template(demo_copy):
+def test_changed_formula_reported(demo_copy):
     def edit(wb):
         wb["Calculation"]["D52"].value = wb["Calculation"]["D52"].value.replace("*", "/", 1)
 
@@ -107,7 +107,7 @@ def test_changed_formula_differs_from_the_template(demo_copy):
     assert findings_of(report, "values"), "a changed labour formula changes the results"
 
 
-def test_input_outside_its_validated_range_is_named(demo_copy):
+def test_input_outside_range_named(demo_copy):
     edited(demo_copy, lambda wb: wb["Inputs"].__setitem__("D23", -5))
     report = check_file(demo_copy)
     (finding,) = findings_of(report, "inputs")
@@ -115,7 +115,7 @@ def test_input_outside_its_validated_range_is_named(demo_copy):
     assert "found -5; expected a number from 1 to" in finding.message
 
 
-def test_text_in_a_number_cell_is_named(demo_copy):
+def test_text_in_number_cell_named(demo_copy):
     edited(demo_copy, lambda wb: wb["Inputs"].__setitem__("E36", "cheap"))
     report = check_file(demo_copy)
     inputs = findings_of(report, "inputs")
@@ -124,7 +124,7 @@ def test_text_in_a_number_cell_is_named(demo_copy):
     assert statuses(report)["values"] == "skipped"
 
 
-def test_error_value_and_empty_reference_are_reported(demo_copy):
+def test_error_and_empty_reference_reported(demo_copy):
     def edit(wb):
         wb["Defaults"]["B277"] = None
         wb["Calculation"]["D52"] = "=1/0"
@@ -136,14 +136,14 @@ def test_error_value_and_empty_reference_are_reported(demo_copy):
     assert references and all("Defaults!B277" in f.message for f in references)
 
 
-def test_unknown_function_is_reported_not_raised(demo_copy):
+def test_unknown_function_reported(demo_copy):
     edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("D52", "=FOO(1)"))
     report = check_file(demo_copy)
     messages = [f.message for f in findings_of(report, "formulas")]
     assert any("the function FOO is not supported" in m for m in messages)
 
 
-def test_circular_reference_fails_the_formula_check(demo_copy):
+def test_circular_reference_fails_formulas(demo_copy):
     edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("D52", "=D86"))
     report = check_file(demo_copy)
     assert report.status == "failed"
@@ -151,7 +151,7 @@ def test_circular_reference_fails_the_formula_check(demo_copy):
     assert "circular reference" in report.checks[0].summary
 
 
-def test_tolerance_decides_what_counts_as_different(demo_copy):
+def test_tolerance_sets_difference(demo_copy):
     # Scale one cost line by 1 + 1e-7: a difference at the 1e-7 level.
     def edit(wb):
         wb["Calculation"]["D52"].value = f"=({wb['Calculation']['D52'].value[1:]})*(1+1E-7)"
@@ -167,7 +167,7 @@ def test_tolerance_decides_what_counts_as_different(demo_copy):
 # ---------------------------------------------------------------- reports
 
 
-def test_reports_in_text_json_and_junit(demo_copy):
+def test_text_json_junit_reports(demo_copy):
     edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("E60", 12.5))
     reports = [check_file(DEMO_EN), check_file(demo_copy), check_file(ROOT / "README.md")]
     assert exit_code(reports) == 2
@@ -197,14 +197,14 @@ def test_reports_in_text_json_and_junit(demo_copy):
 # ---------------------------------------------------------------- command
 
 
-def test_command_passes_on_the_demo(capsys):
+def test_command_passes_demo(capsys):
     assert main(["check", str(DEMO_EN)]) == 0
     out = capsys.readouterr().out
     assert "demo_en.xlsx: passed" in out
     assert "values      passed   all 240 result cells equal the core" in out
 
 
-def test_command_with_scenarios_json_and_junit(tmp_path, capsys):
+def test_command_scenarios_json_junit(tmp_path, capsys):
     junit = tmp_path / "check.xml"
     assert main(["check", str(DEMO_EN), "--scenarios", "6", "--seed", "3", "--json", "--junit", str(junit)]) == 0
     document = json.loads(capsys.readouterr().out)
@@ -213,7 +213,7 @@ def test_command_with_scenarios_json_and_junit(tmp_path, capsys):
     assert ET.parse(junit).getroot().get("failures") == "0"
 
 
-def test_command_checks_every_workbook_in_a_folder(tmp_path, capsys):
+def test_command_checks_folder(tmp_path, capsys):
     shutil.copyfile(DEMO_EN, tmp_path / "a.xlsx")
     shutil.copyfile(DEMO_NL, tmp_path / "b.xlsx")
     (tmp_path / "~$a.xlsx").write_bytes(b"lock file of an open workbook")
@@ -221,7 +221,7 @@ def test_command_checks_every_workbook_in_a_folder(tmp_path, capsys):
     assert "Checked 2 workbooks: 2 passed" in capsys.readouterr().out
 
 
-def test_command_rejects_a_junit_report_over_a_workbook(demo_copy, capsys):
+def test_junit_over_workbook_rejected(demo_copy, capsys):
     before = digest(demo_copy)
     assert main(["check", str(demo_copy), "--junit", str(demo_copy)]) == 2
     assert "would replace the workbook" in capsys.readouterr().err
@@ -242,7 +242,7 @@ def test_command_rejects_bad_options(arguments, message, capsys):
     assert message in err and "Traceback" not in err
 
 
-def test_command_rejects_an_empty_folder(tmp_path, capsys):
+def test_command_rejects_empty_folder(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 2
     assert "holds no .xlsx workbook" in capsys.readouterr().err
 
@@ -292,7 +292,7 @@ def _zip_without_workbook(path: Path) -> None:
     ],
     ids=["not-xlsx", "corrupt-zip", "encrypted", "not-a-template", "missing-sheet", "zip-without-workbook"],
 )
-def test_bad_workbook_gives_one_line_and_exit_2_and_stays_unchanged(tmp_path, capsys, make, expected):
+def test_bad_workbook_exit_2_unchanged(tmp_path, capsys, make, expected):
     path = tmp_path / "input.xlsx"
     make(path)
     before = digest(path)
@@ -306,12 +306,12 @@ def test_bad_workbook_gives_one_line_and_exit_2_and_stays_unchanged(tmp_path, ca
     assert digest(path) == before
 
 
-def test_missing_file_gives_exit_2(tmp_path, capsys):
+def test_missing_file_exit_2(tmp_path, capsys):
     assert main(["check", str(tmp_path / "absent.xlsx")]) == 2
     assert "absent.xlsx" in capsys.readouterr().err
 
 
-def test_check_reads_the_workbook_object_without_changing_it():
+def test_check_leaves_workbook_unchanged():
     workbook = open_template(DEMO_EN)
     info = check_template(workbook, DEMO_EN)
     before = {(s.title, c.coordinate): c.value for s in workbook.worksheets for row in s.iter_rows() for c in row}
