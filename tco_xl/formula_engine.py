@@ -254,12 +254,11 @@ def number_text(x: float) -> str:
 def _texts(c: Column):
     """Return the values as texts (object array) for text functions and &, with their errors."""
     n = len(c.kind)
-    texts = _nones(n)
+    # Blanks and errors start as "" so that & can add two arrays. The error codes then replace the errors' texts.
+    texts = np.full(n, "", dtype=object)
     for i in range(n):
         kind = c.kind[i]
-        if kind == BLANK:
-            texts[i] = ""
-        elif kind == NUMBER:
+        if kind == NUMBER:
             texts[i] = number_text(float(c.num[i]))
         elif kind == BOOL:
             texts[i] = "TRUE" if c.num[i] else "FALSE"
@@ -298,7 +297,7 @@ def texts(values: np.ndarray, error=None) -> Column:
     n = len(values)
     if error is None:
         return Column(_kinds(TEXT, n), np.zeros(n), values)
-    failed = ~_is_none(error)
+    failed = np.broadcast_to(~_is_none(error), values.shape)
     return Column(np.where(failed, ERROR, TEXT).astype(np.int8), np.zeros(n), np.where(failed, error, values))
 
 
@@ -314,6 +313,8 @@ def _pick(condition: np.ndarray, when_true: Column, when_false: Column) -> Colum
         return Column(kind, num, None)
     a = when_true.obj if when_true.obj is not None else _nones(1)
     b = when_false.obj if when_false.obj is not None else _nones(1)
+    # Broadcast so that the texts have one entry per scenario even where only the numbers vary.
+    condition = np.broadcast_to(condition, kind.shape)
     return Column(kind, num, np.where(condition, a, b))
 
 
@@ -325,11 +326,9 @@ def _with_error(c: Column, error) -> Column:
     if not failed.any():
         return c
     obj = c.obj if c.obj is not None else _nones(1)
-    return Column(
-        np.where(failed, ERROR, c.kind).astype(np.int8),
-        np.where(failed, 0.0, c.num),
-        np.where(failed, error, obj),
-    )
+    kind = np.where(failed, ERROR, c.kind).astype(np.int8)
+    failed = np.broadcast_to(failed, kind.shape)
+    return Column(kind, np.where(failed, 0.0, c.num), np.where(failed, error, obj))
 
 
 # ------------------------------------------------------------------ operators
@@ -380,6 +379,24 @@ COMPARISONS = {
 TYPE_RANK = {NUMBER: 0, TEXT: 1, BOOL: 2}
 
 
+def _number_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return the sign of x - y after rounding both to 15 significant digits.
+
+    Excel users report that Excel compares this way (Microsoft does not document it), so
+    0.1 + 0.2 = 0.3 is TRUE but 1.2 - 1.1 = 0.1 is FALSE. LibreOffice 7.4 instead counts numbers
+    within a relative 2^-48 as equal and finds both TRUE. Rounding never reverses an order, so
+    only pairs within a relative 1e-14 of each other can become equal, and only they are rounded.
+    """
+    x, y = np.broadcast_arrays(x, y)
+    order = np.sign(x - y)
+    with np.errstate(invalid="ignore"):
+        near = (order != 0) & (np.abs(x - y) <= 1e-14 * np.maximum(np.abs(x), np.abs(y)))
+    if near.any():
+        order = order.copy()
+        order[near] = np.sign(_to_15_digits(x[near]) - _to_15_digits(y[near]))
+    return order
+
+
 def _lower_texts(kind: np.ndarray, obj: np.ndarray | None) -> np.ndarray:
     """Return the texts in lower case where ``kind`` is text and "" elsewhere, for comparisons."""
     result = np.full(len(kind), "", dtype=object)
@@ -394,7 +411,7 @@ def _comparison(symbol: str):
 
     def apply(a: Column, b: Column) -> Column:
         if a.obj is None and b.obj is None and not (a.kind == BOOL).any() and not (b.kind == BOOL).any():
-            return booleans(test(np.sign(a.num - b.num)))
+            return booleans(test(_number_order(a.num, b.num)))
         n = max(len(a.kind), len(b.kind))
         ka, kb = np.broadcast_to(a.kind, n), np.broadcast_to(b.kind, n)
         xa, xb = np.broadcast_to(a.num, n), np.broadcast_to(b.num, n)
@@ -405,7 +422,7 @@ def _comparison(symbol: str):
         order = np.sign(ra - rb).astype(float)
         same = ra == rb
         numbers = same & (ka != TEXT)
-        order = np.where(numbers, np.sign(xa - xb), order)
+        order = np.where(numbers, _number_order(xa, xb), order)
         textual = same & (ka == TEXT)
         if textual.any():
             ta = _lower_texts(np.where(textual, np.broadcast_to(a.kind, n), BLANK), None if a.obj is None else np.broadcast_to(a.obj, n))
@@ -488,17 +505,22 @@ def fn_if(condition: Column, when_true=None, when_false=None):
 
 
 def _pick_block(truth, error, a: Block, b: Block) -> Block | Column:
+    # NOTE: Excel returns the chosen range whatever the shape of the other. Here ranges of different
+    # shapes give #VALUE!, because the scenarios of one column may choose differently.
     if (a.rows, a.columns) != (b.rows, b.columns):
         return errors(VALUE, len(truth))
     kind = np.where(truth[None, :], a.kind, b.kind).astype(np.int8)
     num = np.where(truth[None, :], a.num, b.num)
     obj = None
+    # Texts and error codes take the block's full shape, even where only one side varies by scenario.
     if a.obj is not None or b.obj is not None:
-        obj = np.where(truth[None, :], a.obj if a.obj is not None else None, b.obj if b.obj is not None else None)
+        pick = np.broadcast_to(truth[None, :], kind.shape)
+        obj = np.where(pick, a.obj if a.obj is not None else None, b.obj if b.obj is not None else None)
     if error is not None:
         failed = ~_is_none(error)
         kind = np.where(failed[None, :], ERROR, kind).astype(np.int8)
-        obj = np.where(failed[None, :], error[None, :], obj if obj is not None else None)
+        failed = np.broadcast_to(failed[None, :], kind.shape)
+        obj = np.where(failed, error[None, :], obj if obj is not None else None)
     return Block(kind, num, obj, a.rows, a.columns)
 
 
@@ -649,25 +671,26 @@ def _lookup_index(block: Block, scenario: int) -> tuple[list, dict]:
 
 def fn_match(lookup: Column, table, match_type: Column | None = None) -> Column:
     block = _block_of(table)
-    kinds = match_type.num if match_type is not None else np.ones(1)
-    if len(np.unique(kinds)) != 1 or match_type is not None and match_type.obj is not None:
-        return errors(NA, len(lookup))
-    exact = kinds[0] == 0
-    n = _width(lookup.kind, block.kind)
+    kinds, kind_error = _numbers(match_type) if match_type is not None else (np.ones(1), None)
+    n = _width(lookup.kind, block.kind, kinds)
     position = np.zeros(n)
     error = _nones(n)
     lookup_obj = lookup.obj if lookup.obj is not None else _nones(len(lookup.kind))
     for i in range(n):
         li = i if len(lookup.kind) > 1 else 0
         ti = i if block.kind.shape[1] > 1 else 0
+        mi = i if len(kinds) > 1 else 0
         if lookup.kind[li] == ERROR:
             error[i] = lookup_obj[li]
+            continue
+        if kind_error is not None and kind_error[mi] is not None:
+            error[i] = kind_error[mi]
             continue
         key = _match_key(lookup.kind[li], lookup.num[li], lookup_obj[li])
         if lookup.kind[li] == BLANK:
             key = (0, 0.0)
         keys, first = _lookup_index(block, ti)
-        found = first.get(key) if exact else _find_sorted(keys, key, kinds[0])
+        found = first.get(key) if kinds[mi] == 0 else _find_sorted(keys, key, kinds[mi])
         if found is None:
             error[i] = NA
         else:
@@ -706,6 +729,7 @@ def fn_countif(table, criterion: Column) -> Column:
 
 
 def _count_matching(block: Block, scenario: int, criterion: str) -> int:
+    # NOTE: Excel's wildcards * and ? in a text criterion are not supported. Here they match only themselves.
     symbol = next((s for s in CRITERION_OPERATORS if criterion.startswith(s)), "=")
     operand = criterion[len(symbol) :] if criterion.startswith(symbol) else criterion
     target = parse_number_text(operand) if operand.strip() else None
@@ -722,6 +746,9 @@ def _count_matching(block: Block, scenario: int, criterion: str) -> int:
         elif kind == TEXT:
             value = block.obj[k, scenario].lower()
             count += bool(test(int(value > operand.lower()) - int(value < operand.lower())))
+        elif symbol == "<>":
+            # A cell that is no text differs from a text criterion, and "<>" alone counts the cells that are not blank.
+            count += operand != "" or kind != BLANK
         elif kind == BLANK and operand == "":
             count += symbol == "="
     return count
@@ -736,11 +763,18 @@ def fn_int(value: Column) -> Column:
 def fn_round(value: Column, digits: Column) -> Column:
     x, ex = _numbers(value)
     d, ed = _numbers(digits)
-    scale = 10.0 ** np.trunc(d)
     with np.errstate(all="ignore"):
-        scaled = snap_to_15_digits(np.abs(x) * scale)
+        scale = 10.0 ** np.trunc(d)
+        # Rounding the scaled value to 15 significant digits first makes ROUND(1.005, 2) give 1.01 as
+        # in Excel and LibreOffice, although 1.005 * 100 is 100.49999999999999 in binary.
+        scaled = _to_15_digits(np.abs(x) * scale)
         result = np.sign(x) * np.floor(scaled + 0.5) / scale
     return numeric(result, _first_error(ex, ed))
+
+
+def _to_15_digits(x: np.ndarray) -> np.ndarray:
+    """Return the values rounded to 15 significant digits (decimal, correctly rounded)."""
+    return np.array([float(f"{v:.15g}") for v in np.ravel(x)]).reshape(np.shape(x))
 
 
 def _math(function, valid=None):
@@ -768,8 +802,16 @@ def _normsinv(p):
 
 def fn_year(value: Column) -> Column:
     x, error = _numbers(value)
-    years = np.array([(EPOCH + dt.timedelta(days=float(s))).year if 0 <= s < 2958466 else np.nan for s in x])
-    return numeric(years, error)
+    return numeric(np.array([_year(float(serial)) for serial in x]), error)
+
+
+def _year(serial: float) -> float:
+    if not 0 <= serial < 2958466:
+        return np.nan
+    if serial < 61:
+        # Excel counts serials 0 to 60 in 1900: 0 is 0 January and 60 the phantom 29 February.
+        return 1900.0
+    return float((EPOCH + dt.timedelta(days=serial)).year)
 
 
 def _text_function(transform):
@@ -1128,7 +1170,13 @@ class _Compiler:
         if name in REFERENCE_FUNCTIONS:
             function = REFERENCE_FUNCTIONS[name]
             references = [self._is_reference(arg) for arg in node.args]
-            return lambda env: function([a(env) for a in args], references)
+
+            def call(env):
+                values = [a(env) for a in args]
+                # A range that IF returns follows reference rules, like a range typed in place.
+                return function(values, [r or isinstance(v, Block) for v, r in zip(values, references)])
+
+            return call
         if name in VALUE_FUNCTIONS:
             function = VALUE_FUNCTIONS[name]
             ranged = RANGE_ARGUMENTS.get(name, set())
@@ -1145,6 +1193,9 @@ class _Compiler:
         if attr.get("is_reference"):
             return self._name(attr["name"])
         target = attr.get("sheet_id") or sheet
+        if len(target) > 1 and target.startswith("'") and target.endswith("'"):
+            # The parser keeps the quotes around a sheet name that contains a space.
+            target = target[1:-1].replace("''", "'")
         if target not in self.model.sheet_titles:
             self.problem = self.problem or f"the reference {token.name} names a sheet the workbook lacks"
             return _constant_thunk(errors(REF))
