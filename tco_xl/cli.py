@@ -344,17 +344,22 @@ def run_template(args) -> int:
 
 def _workbook_paths(texts: list[str]) -> list[Path]:
     """Return the workbooks to check: the files named, and the .xlsx files inside named folders."""
-    paths = []
+    paths: dict[Path, None] = {}
     for text in texts:
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.xlsx") if p.is_file() and not p.name.startswith("~$"))
+            # Folders are searched with their subfolders; ~$ files are Excel's locks of open workbooks.
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$"))
             if not found:
-                raise BadInput([f"{text}: the folder holds no .xlsx workbook"])
-            paths += found
+                raise BadInput([f"{text}: no .xlsx workbook found in the folder or its subfolders"])
+            paths.update((p, None) for p in found)
         else:
-            paths.append(path)
-    return paths
+            paths[path] = None
+    # A workbook named twice, or also found in a named folder, is checked once.
+    unique: dict[Path, Path] = {}
+    for path in paths:
+        unique.setdefault(path.resolve() if path.exists() else path, path)
+    return list(unique.values())
 
 
 def _progress_bar(total: int, what: str):
@@ -372,11 +377,15 @@ def run_check(args) -> int:
         raise BadInput([f"--scenarios {args.scenarios} is invalid; expected 0 or more scenarios"])
     if not (args.tolerance >= 0 and args.tolerance < 1):
         raise BadInput([f"--tolerance {args.tolerance} is invalid; expected a relative tolerance from 0 to below 1, such as 1e-9"])
+    if args.max_findings < 0:
+        raise BadInput([f"--max-findings {args.max_findings} is invalid; expected 0 (list all) or more"])
     paths = _workbook_paths(args.workbooks)
     junit = None
     if args.junit is not None:
         junit = Path(args.junit)
         _check_not_special(junit)
+        if not junit.parent.is_dir():
+            raise BadInput([f"--junit {args.junit}: folder {junit.parent} not found; create it or name another file"])
         for path in paths:
             if _same_file(junit, path):
                 raise BadInput([f"--junit {args.junit}: the report would replace the workbook {path}; name another file"])
@@ -398,9 +407,15 @@ def run_check(args) -> int:
             reports.append(report)
             workbooks_bar.update(1)
 
+    report_text = json_report(reports, args.max_findings) if args.json else text_report(reports, args.max_findings)
     if junit is not None:
-        write_whole(junit, junit_report(reports, args.max_findings), encoding=None)
-    _write_stdout(json_report(reports, args.max_findings) if args.json else text_report(reports, args.max_findings))
+        try:
+            write_whole(junit, junit_report(reports, args.max_findings), encoding=None)
+        except OSError as error:
+            # The checks are done, so their report still goes to stdout.
+            _write_stdout(report_text)
+            raise BadInput([f"--junit {args.junit}: writing the report failed: {error.strerror or error}"]) from error
+    _write_stdout(report_text)
     return exit_code(reports)
 
 

@@ -179,6 +179,9 @@ def check_workbook(workbook, info: TemplateInfo, name: str, settings: CheckSetti
 
     report.checks.append(_timed(_check_formulas, context))
     report.checks.append(_timed(_check_inputs, context))
+    if report.checks[-1].status == "failed":
+        # One invalid input spreads errors through the workbook; point at its cause.
+        context.input_hint = "; the invalid inputs above may cause them"
     started = time.perf_counter()
     context.values = model.evaluate()
     evaluation_seconds = time.perf_counter() - started
@@ -213,9 +216,11 @@ class _Context:
         self.rows = sheet_rows()
         self.reference = _template_cells(info.language, info.region)
         self.inputs_sheet = layout.sheets["inputs"].upper()
+        self.defaults_sheet = layout.sheets["defaults"].upper()
         self.input_keys = _input_keys(layout)
         self.labels = _cell_labels(info.language)
         self.values: dict[CellKey, Column] = {}
+        self.input_hint = ""
         self.option_names = self._option_names()
 
     def _option_names(self) -> list[str]:
@@ -232,6 +237,9 @@ class _Context:
         sheet = self.model.sheet_titles.get(key[0], key[0])
         cell = f"{get_column_letter(key[2])}{key[1]}"
         what, option_index = self.labels.get(key, ("", None))
+        if not what and key[0] == self.defaults_sheet:
+            # A default figure is named by the key in column A of its row, such as CN|transit_days.
+            what = str(self.reference.constants.get((key[0], key[1], 1), ""))
         option = self.option_names[option_index] if option_index is not None else ""
         return Finding(sheet, cell, message, what=what, option=option, **extra)
 
@@ -239,7 +247,8 @@ class _Context:
 @dataclass(frozen=True)
 class _TemplateCells:
     formulas: dict[CellKey, str]
-    constants: frozenset[CellKey]
+    # The value of every non-empty cell without a formula.
+    constants: dict[CellKey, object]
 
 
 @functools.cache
@@ -248,7 +257,7 @@ def _template_cells(language: str, region_key: str) -> _TemplateCells:
     from .template import build_template
 
     template = build_template(language, region_key)
-    formulas, constants = {}, set()
+    formulas, constants = {}, {}
     for sheet in template.worksheets:
         upper = sheet.title.upper()
         for row in sheet.iter_rows():
@@ -259,8 +268,8 @@ def _template_cells(language: str, region_key: str) -> _TemplateCells:
                 if cell.data_type == "f":
                     formulas[key] = str(cell.value)
                 else:
-                    constants.add(key)
-    return _TemplateCells(formulas, frozenset(constants))
+                    constants[key] = cell.value
+    return _TemplateCells(formulas, constants)
 
 
 def _input_keys(layout: Layout) -> dict[CellKey, object]:
@@ -330,13 +339,40 @@ def _check_formulas(context: _Context) -> CheckResult:
         findings.append(context.finding(key, message, expected=expected, found=value))
     for key in sorted(model.formulas.keys() - reference.formulas.keys()):
         if key in reference.constants and key not in context.input_keys:
-            findings.append(context.finding(key, f"the formula {model.formulas[key]} replaces a value of the template", found=model.formulas[key]))
+            findings.append(context.finding(key, f"the formula {model.formulas[key]} replaces the template's value {_shown(reference.constants[key])}", found=model.formulas[key]))
+    findings += _changed_values(context)
     for key, problem in sorted(model.problems.items()):
         findings.append(context.finding(key, f"cannot be evaluated: {problem}"))
     count = len(reference.formulas)
     if findings:
-        return CheckResult("formulas", "failed", f"{len(findings)} of {count} template formulas changed or not evaluable", findings)
-    return CheckResult("formulas", "passed", f"all {count} formulas are the template's")
+        return CheckResult("formulas", "failed", f"{len(findings)} formulas or template values changed or not evaluable ({count} formulas in the template)", findings)
+    return CheckResult("formulas", "passed", f"all {count} formulas and the values they use are the template's")
+
+
+def _changed_values(context: _Context) -> list[Finding]:
+    """Return the values that formulas use, such as default figures, that differ from the template's or were deleted."""
+    model, reference = context.model, context.reference
+    used = set().union(*model.references.values()) if model.references else set()
+    findings = []
+    for key in sorted(used & reference.constants.keys()):
+        if key in context.input_keys or key in model.formulas:
+            continue
+        expected = reference.constants[key]
+        typed = model.constants.get(key)
+        found = typed.value() if typed is not None else None
+        if _same_value(found, expected):
+            continue
+        message = f"the template's value {_shown(expected)} was deleted" if found is None else f"the value {_shown(found)} differs from the template's {_shown(expected)}"
+        findings.append(context.finding(key, message, expected=_plain(expected), found=_plain(found)))
+    return findings
+
+
+def _same_value(found, expected) -> bool:
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(found, float):
+        return found == float(expected)
+    if hasattr(expected, "year") and isinstance(found, float):
+        return found == date_serial(expected)
+    return found == expected
 
 
 def _number(value: float) -> str:
@@ -361,7 +397,7 @@ def _check_inputs(context: _Context) -> CheckResult:
         if problem:
             findings.append(context.finding(key, problem, found=_plain(cell.value)))
     if findings:
-        return CheckResult("inputs", "failed", f"{len(findings)} of {checked} filled input cells outside their validated range", findings)
+        return CheckResult("inputs", "failed", f"{len(findings)} of {checked} filled input cells invalid", findings)
     return CheckResult("inputs", "passed", f"all {checked} filled input cells within their validated range")
 
 
@@ -435,24 +471,31 @@ def _check_errors(context: _Context) -> CheckResult:
             findings.append(context.finding(key, f"contains the error value {value.obj[0]}", found=value.obj[0]))
     count = len(context.model.order)
     if findings:
-        return CheckResult("errors", "failed", f"{len(findings)} cells show an error value", findings)
+        return CheckResult("errors", "failed", f"{len(findings)} cells show an error value{context.input_hint}", findings)
     return CheckResult("errors", "passed", f"none of {count} formulas shows an error value")
 
 
 def _check_references(context: _Context) -> CheckResult:
     model = context.model
-    findings, seen = [], set()
+    users: dict[CellKey, list[CellKey]] = {}
     for key in sorted(model.references):
-        for target in sorted(model.references[key]):
+        for target in model.references[key]:
             if target in model.constants or target in model.formulas or target in context.input_keys:
                 continue
-            if (key, target) in seen:
-                continue
-            seen.add((key, target))
-            was = " (the template has a value there)" if target in context.reference.constants or target in context.reference.formulas else ""
-            findings.append(context.finding(key, f"refers to the empty cell {model.address(target)}{was}", found=model.address(target)))
+            users.setdefault(target, []).append(key)
+    findings = []
+    for target, keys in sorted(users.items()):
+        example = model.address(keys[0])
+        others = f" and {len(keys) - 1} more" if len(keys) > 1 else ""
+        was = ""
+        if target in context.reference.constants:
+            was = f"; the template has {_shown(context.reference.constants[target])}"
+        elif target in context.reference.formulas:
+            was = f"; the template has the formula {context.reference.formulas[target]}"
+        message = f"is empty, but {example}{others} refer to it{was}"
+        findings.append(context.finding(target, message, expected=_plain(context.reference.constants.get(target))))
     if findings:
-        return CheckResult("references", "failed", f"{len(findings)} references to empty cells", findings)
+        return CheckResult("references", "failed", f"{len(findings)} empty cells that formulas refer to", findings)
     return CheckResult("references", "passed", "no formula refers to an empty cell other than an input")
 
 

@@ -132,8 +132,18 @@ def test_error_and_empty_reference_reported(demo_copy):
     report = check_file(edited(demo_copy, edit))
     errors = findings_of(report, "errors")
     assert any(f.cell == "D52" and f.found == "#DIV/0!" for f in errors)
-    references = findings_of(report, "references")
-    assert references and all("Defaults!B277" in f.message for f in references)
+    (reference,) = findings_of(report, "references")
+    assert (reference.sheet, reference.cell, reference.what) == ("Defaults", "B277", "model|fill_factor")
+    assert "is empty, but Inputs!I55 and 3 more refer to it; the template has 0.65" in reference.message
+
+
+@pytest.mark.parametrize("value, message", [(50, "the value 50 differs from the template's 45"), (None, "the template's value 45 was deleted")])
+def test_edited_default_named_with_key(demo_copy, value, message):
+    edited(demo_copy, lambda wb: wb["Defaults"].__setitem__("B28", value))
+    report = check_file(demo_copy)
+    (finding,) = findings_of(report, "formulas")
+    assert (finding.sheet, finding.cell, finding.what) == ("Defaults", "B28", "CN|transit_days")
+    assert finding.message == message
 
 
 def test_unknown_function_reported(demo_copy):
@@ -217,8 +227,11 @@ def test_command_checks_folder(tmp_path, capsys):
     shutil.copyfile(DEMO_EN, tmp_path / "a.xlsx")
     shutil.copyfile(DEMO_NL, tmp_path / "b.xlsx")
     (tmp_path / "~$a.xlsx").write_bytes(b"lock file of an open workbook")
-    assert main(["check", str(tmp_path)]) == 0
-    assert "Checked 2 workbooks: 2 passed" in capsys.readouterr().out
+    (tmp_path / "sub").mkdir()
+    shutil.copyfile(DEMO_EN, tmp_path / "sub" / "C.XLSX")
+    # The folder and a file in it, named both: each workbook is checked once.
+    assert main(["check", str(tmp_path), str(tmp_path / "a.xlsx")]) == 0
+    assert "Checked 3 workbooks: 3 passed" in capsys.readouterr().out
 
 
 def test_junit_over_workbook_rejected(demo_copy, capsys):
@@ -234,6 +247,8 @@ def test_junit_over_workbook_rejected(demo_copy, capsys):
         (["--scenarios", "-1"], "--scenarios -1 is invalid"),
         (["--tolerance", "-0.1"], "--tolerance -0.1 is invalid"),
         (["--tolerance", "nan"], "--tolerance nan is invalid"),
+        (["--max-findings", "-1"], "--max-findings -1 is invalid"),
+        (["--junit", "/nonexistent-folder/check.xml"], "folder /nonexistent-folder not found"),
     ],
 )
 def test_command_rejects_bad_options(arguments, message, capsys):
@@ -244,7 +259,7 @@ def test_command_rejects_bad_options(arguments, message, capsys):
 
 def test_command_rejects_empty_folder(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 2
-    assert "holds no .xlsx workbook" in capsys.readouterr().err
+    assert "no .xlsx workbook found in the folder" in capsys.readouterr().err
 
 
 def _not_xlsx(path: Path) -> None:
