@@ -128,4 +128,5 @@ class WorkbookCheck(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, None, self.name
+        # The failure header shows the domain; brackets keep the file name's dot as written.
+        return self.path, None, f"{self.name}[{self.path.name}]"
