@@ -419,6 +419,17 @@ def run_check(args) -> int:
     return exit_code(reports)
 
 
+def run_scenario(args) -> int:
+    from .scenarios import generate_case
+
+    if args.index < 0:
+        raise BadInput([f"scenario {args.index} is invalid; expected 0 or more"])
+    raw, _ = generate_case(args.index, args.seed)
+    # Dates as YYYY-MM-DD text, which case files use.
+    _write_stdout(json.dumps(raw, indent=2, ensure_ascii=False, default=lambda value: value.isoformat()) + "\n")
+    return EXIT_OK
+
+
 def run_compute(args) -> int:
     _compute_file(args.case, args)
     return EXIT_OK
@@ -723,6 +734,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"list at most N findings per check (default {DEFAULT_MAX_FINDINGS}; 0 lists all); counts always cover all",
     )
     check.set_defaults(handler=run_check)
+
+    scenario = commands.add_parser(
+        "scenario",
+        parents=[common],
+        help="print a scenario of `check --scenarios` as a JSON case file, to reproduce a difference",
+        description="Print scenario INDEX of the seed as a JSON case file. `tco-xl template --case FILE.json` fills it "
+        "into a workbook and `tco-xl compute FILE.json` computes it with the core.",
+    )
+    scenario.add_argument("index", type=int, metavar="INDEX", help="the scenario's number, as the check reports it (from 0)")
+    scenario.add_argument("--seed", type=int, default=DEFAULT_CHECK_SEED, help=f"seed of the check (default {DEFAULT_CHECK_SEED})")
+    scenario.set_defaults(handler=run_scenario)
 
     fields = commands.add_parser(
         "fields",

@@ -571,7 +571,8 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
     compared = sum(len(cells_expected) for cells_expected in expected)
     what = f"{count} scenarios from seed {seed}, {compared} result cells"
     if findings:
-        return CheckResult("scenarios", "failed", f"{failed} of {what} differ from the core or show errors", findings)
+        hint = f"; tco-xl scenario N --seed {seed} > case.json prints scenario N as a case file"
+        return CheckResult("scenarios", "failed", f"{failed} of {what} differ from the core or show errors{hint}", findings)
     return CheckResult("scenarios", "passed", f"{what}: all equal the core")
 
 

@@ -333,3 +333,34 @@ def test_check_leaves_workbook_unchanged():
     check_workbook(workbook, info, "demo", CheckSettings(scenarios=3))
     after = {(s.title, c.coordinate): c.value for s in workbook.worksheets for row in s.iter_rows() for c in row}
     assert before == after
+
+
+def test_scenario_command_reproduces_a_scenario(tmp_path, capsys):
+    from tco_xl.scenarios import generate_case
+
+    assert main(["scenario", "7", "--seed", "11"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    expected, _ = generate_case(7, 11)
+    assert raw["name"] == expected["name"]
+    assert raw["options"] == json.loads(json.dumps(expected["options"], default=str))
+
+    case = tmp_path / "scenario.json"
+    case.write_text(json.dumps(raw), encoding="utf-8")
+    workbook = tmp_path / "scenario.xlsx"
+    assert main(["template", "--lang", "en", "--case", str(case), "-o", str(workbook)]) == 0
+    check = check_file(workbook)
+    assert statuses(check)["values"] == "passed"
+
+
+def test_scenario_command_rejects_negative_index(capsys):
+    assert main(["scenario", "-2"]) == 2
+    assert "scenario -2 is invalid" in capsys.readouterr().err
+
+
+def test_failed_scenarios_name_the_reproducing_command(demo_copy):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("E60", 12.5))
+    report = check_file(demo_copy, CheckSettings(scenarios=3, seed=4))
+    scenarios = next(check for check in report.checks if check.name == "scenarios")
+    assert scenarios.status == "failed"
+    assert "tco-xl scenario N --seed 4 > case.json" in scenarios.summary
+    assert all(f.scenario is not None for f in scenarios.findings)
