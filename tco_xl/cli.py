@@ -49,6 +49,7 @@ from .results import compute_case
 from .check_report import DEFAULT_MAX_FINDINGS
 from .workbook_check import DEFAULT_RELATIVE_TOLERANCE as DEFAULT_CHECK_TOLERANCE
 from .workbook_check import DEFAULT_SEED as DEFAULT_CHECK_SEED
+from .workbook_check import MAX_SCENARIOS
 
 logger = logging.getLogger(__name__)
 
@@ -346,10 +347,15 @@ def _workbook_paths(texts: list[str]) -> list[Path]:
     """Return the workbooks to check: the files named, and the .xlsx files inside named folders."""
     paths: dict[Path, None] = {}
     for text in texts:
+        if not text.strip():
+            raise BadInput(["an empty workbook path was given; name a file or a folder"])
         path = Path(text)
-        if path.is_dir():
-            # Folders are searched with their subfolders; ~$ files are Excel's locks of open workbooks.
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$"))
+        try:
+            is_folder = path.is_dir()
+        except OSError as error:
+            raise BadInput([f"{text}: reading the path failed: {error.strerror or error}"]) from error
+        if is_folder:
+            found = _workbooks_in(path)
             if not found:
                 raise BadInput([f"{text}: no .xlsx workbook found in the folder or its subfolders"])
             paths.update((p, None) for p in found)
@@ -360,6 +366,21 @@ def _workbook_paths(texts: list[str]) -> list[Path]:
     for path in paths:
         unique.setdefault(path.resolve() if path.exists() else path, path)
     return list(unique.values())
+
+
+def _workbooks_in(folder: Path) -> list[Path]:
+    """Return the .xlsx files in a folder and its subfolders; raise ``BadInput`` for a folder that cannot be read."""
+
+    def unreadable(error: OSError) -> None:
+        raise BadInput([f"{error.filename}: reading the folder failed: {error.strerror or error}"])
+
+    found = []
+    for root, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            # ~$ files are Excel's locks of open workbooks.
+            if name.lower().endswith(".xlsx") and not name.startswith("~$") and os.path.isfile(os.path.join(root, name)):
+                found.append(Path(root) / name)
+    return sorted(found)
 
 
 def _progress_bar(total: int, what: str):
@@ -373,8 +394,8 @@ def run_check(args) -> int:
     from .check_report import exit_code, json_report, junit_report, text_report
     from .workbook_check import CheckSettings, check_file
 
-    if args.scenarios < 0:
-        raise BadInput([f"--scenarios {args.scenarios} is invalid; expected 0 or more scenarios"])
+    if not 0 <= args.scenarios <= MAX_SCENARIOS:
+        raise BadInput([f"--scenarios {args.scenarios} is invalid; expected 0 to {MAX_SCENARIOS} scenarios (run several seeds for more)"])
     if not (args.tolerance >= 0 and args.tolerance < 1):
         raise BadInput([f"--tolerance {args.tolerance} is invalid; expected a relative tolerance from 0 to below 1, such as 1e-9"])
     if args.max_findings < 0:

@@ -51,12 +51,22 @@ ERROR_CODES = (NA, VALUE, DIV0, NUM, REF, NAME, "#NULL!")
 # with Excel's phantom 29 February 1900 before serial 61).
 EPOCH = dt.datetime(1899, 12, 30)
 
+# The largest range a formula may refer to; the template's largest table has a few hundred cells.
+MAX_RANGE_CELLS = 100_000
+
 CellKey = tuple[str, int, int]
 """A cell: the sheet's title in upper case, the row and the column, both from 1."""
 
 
 class EngineError(TcoError):
-    """A workbook's formulas cannot be evaluated as a whole, for example because of a circular reference."""
+    """A workbook's formulas cannot be evaluated as a whole, for example because of a circular reference.
+
+    ``key`` is the cell where the problem was found, when there is one.
+    """
+
+    def __init__(self, message: str, key: CellKey | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -148,7 +158,9 @@ def date_serial(value: dt.date | dt.datetime) -> float:
     """Return the spreadsheet serial number of a date or date and time."""
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
-    return (value - EPOCH) / dt.timedelta(days=1)
+    serial = (value - EPOCH) / dt.timedelta(days=1)
+    # Before March 1900 there is no phantom 29 February to count, so serial 1 is 1900-01-01.
+    return serial - 1 if serial < 61 else serial
 
 
 BLANK_COLUMN = Column(_kinds(BLANK), np.zeros(1), None)
@@ -1058,6 +1070,8 @@ def build_model(workbook) -> Model:
                 else:
                     constants[key] = _cell_value(cell)
     names = {}
+    # NOTE: names defined on one sheet are not read, so a formula on that sheet uses the workbook's
+    # name of the same spelling; the workbook check reports such names as changes to the template.
     for name, definition in workbook.defined_names.items():
         names[name.upper()] = definition.attr_text
     model = Model(sheet_titles, constants, formulas_, names)
@@ -1079,7 +1093,11 @@ def _compile_all(model: Model) -> None:
             continue
         compiler.references, compiler.direct = set(), set()
         compiler.problem = None
-        model.compiled[key] = compiler.compile(tree, key[0])
+        try:
+            model.compiled[key] = compiler.compile(tree, key[0])
+        except RecursionError:
+            compiler.problem = "the formula is nested too deeply for the check"
+            model.compiled[key] = _constant_thunk(errors(NAME))
         model.references[key] = compiler.references
         model.direct_references[key] = compiler.direct
         if compiler.problem:
@@ -1100,7 +1118,7 @@ def _topological_order(model: Model) -> list[CellKey]:
             for dependency in pending:
                 mark = state.get(dependency)
                 if mark == 1:
-                    raise EngineError(f"{model.address(key)}: circular reference through {model.address(dependency)}")
+                    raise EngineError(f"{model.address(key)}: circular reference through {model.address(dependency)}", key)
                 if mark is None:
                     state[dependency] = 1
                     stack.append((dependency, iter(sorted(model.references[dependency] & model.formulas.keys()))))
@@ -1126,6 +1144,8 @@ class _Compiler:
         self.direct: set[CellKey] = set()
         self.problem: str | None = None
         self.name_trees: dict[str, _Node | None] = {}
+        # Names being compiled, to stop a name that refers to itself.
+        self.resolving: set[str] = set()
 
     def compile(self, node: _Node, sheet: str):
         token = node.token
@@ -1201,6 +1221,9 @@ class _Compiler:
             return _constant_thunk(errors(REF))
         r1, r2 = int(attr["r1"]), int(attr["r2"])
         c1, c2 = int(attr["n1"]), int(attr["n2"])
+        if min(r1, c1) < 1 or (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_RANGE_CELLS:
+            # Whole rows and columns come from the parser with row or column 0.
+            return self._unsupported(f"the range {token.name}, a whole row, column or more than {MAX_RANGE_CELLS} cells,")
         keys = [(target, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
         self.references.update(keys)
         if len(keys) == 1:
@@ -1214,7 +1237,11 @@ class _Compiler:
     def _name(self, name: str):
         upper = name.upper()
         if upper not in self.model.names:
-            return self._unsupported(f"the name {name}")
+            self.problem = self.problem or f"the defined name {name} is missing"
+            return _constant_thunk(errors(NAME))
+        if upper in self.resolving:
+            self.problem = self.problem or f"the defined name {name} refers to itself"
+            return _constant_thunk(errors(REF))
         if upper not in self.name_trees:
             definition = self.model.names[upper]
             try:
@@ -1223,9 +1250,14 @@ class _Compiler:
                 self.name_trees[upper] = None
         tree = self.name_trees[upper]
         if tree is None:
-            return self._unsupported(f"the name {name}")
+            self.problem = self.problem or f"the defined name {name} = {self.model.names[upper]} cannot be parsed"
+            return _constant_thunk(errors(NAME))
         # A name's reference carries its own sheet.
-        return self.compile(tree, "")
+        self.resolving.add(upper)
+        try:
+            return self.compile(tree, "")
+        finally:
+            self.resolving.discard(upper)
 
 
 def _single(value):

@@ -32,11 +32,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _workbooks(config: pytest.Config) -> list[Path]:
-    named = [Path(text) for text in config.getoption("tco_workbooks")] or list(config.getini("tco_workbooks"))
+    texts = config.getoption("tco_workbooks")
+    if any(not text.strip() for text in texts):
+        raise pytest.UsageError("--tco-workbooks was given an empty path; name a file or a folder")
+    named = [Path(text) for text in texts] or list(config.getini("tco_workbooks"))
     paths = []
     for path in named:
         if path.is_dir():
-            paths += sorted(p for p in path.rglob("*.xlsx") if p.is_file() and not p.name.startswith("~$"))
+            paths += sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$"))
         else:
             paths.append(path)
     return paths
@@ -56,13 +59,15 @@ def _setting(config: pytest.Config, option: str, ini: str, convert, default):
 
 
 def _settings(config: pytest.Config):
-    from .workbook_check import DEFAULT_RELATIVE_TOLERANCE, DEFAULT_SEED, CheckSettings
+    from .workbook_check import DEFAULT_RELATIVE_TOLERANCE, DEFAULT_SEED, MAX_SCENARIOS, CheckSettings
 
     scenarios = _setting(config, "tco_scenarios", "tco_scenarios", int, 0)
-    if scenarios < 0:
-        raise pytest.UsageError(f"--tco-scenarios {scenarios} is invalid; expected 0 or more")
+    if not 0 <= scenarios <= MAX_SCENARIOS:
+        raise pytest.UsageError(f"--tco-scenarios {scenarios} is invalid; expected 0 to {MAX_SCENARIOS}")
     seed = _setting(config, "tco_seed", "tco_seed", int, DEFAULT_SEED)
     tolerance = _setting(config, "tco_tolerance", "tco_tolerance", float, DEFAULT_RELATIVE_TOLERANCE)
+    if not 0 <= tolerance < 1:
+        raise pytest.UsageError(f"--tco-tolerance {tolerance} is invalid; expected a relative tolerance from 0 to below 1, such as 1e-9")
     return CheckSettings(scenarios=scenarios, seed=seed, relative_tolerance=tolerance)
 
 
@@ -84,6 +89,7 @@ class WorkbookFile(pytest.File):
 
     settings = None
     _report = None
+    _failure: BaseException | None = None
 
     def collect(self):
         if not self.path.is_file():
@@ -93,10 +99,17 @@ class WorkbookFile(pytest.File):
             yield WorkbookCheck.from_parent(self, name=name)
 
     def report(self):
+        # A check that crashed is not run again by the workbook's other tests.
+        if self._failure is not None:
+            raise WorkbookCheckFailed(f"{self.path}: the check failed earlier: {self._failure!r}")
         if self._report is None:
             from .workbook_check import check_file
 
-            self._report = check_file(self.path, self.settings)
+            try:
+                self._report = check_file(self.path, self.settings)
+            except Exception as error:
+                self._failure = error
+                raise
         return self._report
 
 

@@ -42,14 +42,20 @@ class Difference:
         return f"{e.sheet}!{e.cell} ({e.what}, option {e.option!r}): expected {e.value!r}, found {self.found!r}"
 
 
-def expected_cells(case: Case, layout: Layout, rows: SheetRows, result: CaseResult | None = None) -> list[Expected]:
-    """Return every result cell of the filled template with the core's value (None for an empty cell)."""
+def expected_cells(case: Case, layout: Layout, rows: SheetRows, result: CaseResult | None = None, slots: list[int] | None = None) -> list[Expected]:
+    """Return every result cell of the filled template with the core's value (None for an empty cell).
+
+    ``slots`` gives the template column (0 for the first) of each option,
+    baseline first, when options leave a column empty; by default the
+    options fill the columns from the first.
+    """
     result = result or compute_case(case)
     calc, results, path = layout.sheets["calc"], layout.sheets["results"], layout.sheets["path"]
     # The template puts the baseline in the first column.
     options = sorted(result.options, key=lambda option: not option.baseline)
     cells = []
-    for index, option in enumerate(options):
+    for position, option in enumerate(options):
+        index = slots[position] if slots is not None else position
         column = get_column_letter(FIRST_OPTION_COLUMN + index)
 
         def add(sheet, row, what, value):

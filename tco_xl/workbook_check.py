@@ -17,13 +17,14 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .case import build_case
 from .errors import TcoError, ValidationError
@@ -56,6 +57,8 @@ DEFAULT_RELATIVE_TOLERANCE = 1e-9
 # gap of 1e-13 EUR against 0 passes.
 ABSOLUTE_TOLERANCE = 1e-9
 DEFAULT_SEED = 20261204
+# Scenarios in one run: 20,000 take about 2 min and 3 GB of memory on a 2-core machine.
+MAX_SCENARIOS = 20000
 
 Progress = Callable[[int, int, str], None]
 """Called as progress(done, total, what) while scenarios are prepared."""
@@ -77,7 +80,9 @@ class Finding:
     def describe(self) -> str:
         """Return one line: the cell, its line id and option where known, and the message."""
         labels = [part for part in (self.what, f"option {self.option!r}" if self.option else "") if part]
-        where = f"{self.sheet}!{self.cell}"
+        if not self.sheet:
+            return self.message if self.scenario is None else f"scenario {self.scenario}: {self.message}"
+        where = f"{self.sheet}!{self.cell}" if self.cell else f"sheet {self.sheet}"
         if labels:
             where += f" ({', '.join(labels)})"
         if self.scenario is not None:
@@ -155,8 +160,6 @@ def check_file(path: str | Path, settings: CheckSettings = CheckSettings(), prog
         report = check_workbook(workbook, info, str(path), settings, progress)
     except WorkbookError as error:
         report = WorkbookReport(str(path), error=error.problem)
-    except (TcoError, OSError) as error:
-        report = WorkbookReport(str(path), error=str(error))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -172,7 +175,12 @@ def check_workbook(workbook, info: TemplateInfo, name: str, settings: CheckSetti
     try:
         model = build_model(workbook)
     except EngineError as error:
-        report.checks.append(CheckResult("formulas", "failed", str(error), [Finding("", "", str(error))]))
+        finding = Finding("", "", str(error))
+        if error.key is not None:
+            sheet_title = {sheet.title.upper(): sheet.title for sheet in workbook.worksheets}.get(error.key[0], error.key[0])
+            cell = f"{get_column_letter(error.key[2])}{error.key[1]}"
+            finding = Finding(sheet_title, cell, str(error).split(": ", 1)[-1])
+        report.checks.append(CheckResult("formulas", "failed", "the formulas cannot be evaluated: a circular reference", [finding]))
         report.checks += [CheckResult(check, "skipped", "the formulas cannot be evaluated") for check in CHECKS[1:]]
         return report
     context = _Context(workbook, info, region, layout, model, settings)
@@ -247,6 +255,8 @@ class _Context:
 @dataclass(frozen=True)
 class _TemplateCells:
     formulas: dict[CellKey, str]
+    # The text of every defined name, by name in upper case.
+    names: dict[str, str]
     # The value of every non-empty cell without a formula.
     constants: dict[CellKey, object]
 
@@ -269,7 +279,8 @@ def _template_cells(language: str, region_key: str) -> _TemplateCells:
                     formulas[key] = str(cell.value)
                 else:
                     constants[key] = cell.value
-    return _TemplateCells(formulas, constants)
+    names = {name.upper(): definition.attr_text for name, definition in template.defined_names.items()}
+    return _TemplateCells(formulas, names, constants)
 
 
 def _input_keys(layout: Layout) -> dict[CellKey, object]:
@@ -326,7 +337,7 @@ def _check_formulas(context: _Context) -> CheckResult:
         if found == expected:
             continue
         if found is not None:
-            findings.append(context.finding(key, f"the formula {found} differs from the template's {expected}", expected=expected, found=found))
+            findings.append(context.finding(key, f"the formula {_brief(found)} differs from the template's {expected}", expected=expected, found=found))
             continue
         typed = model.constants.get(key)
         value = typed.value() if typed is not None else None
@@ -339,8 +350,11 @@ def _check_formulas(context: _Context) -> CheckResult:
         findings.append(context.finding(key, message, expected=expected, found=value))
     for key in sorted(model.formulas.keys() - reference.formulas.keys()):
         if key in reference.constants and key not in context.input_keys:
-            findings.append(context.finding(key, f"the formula {model.formulas[key]} replaces the template's value {_shown(reference.constants[key])}", found=model.formulas[key]))
+            findings.append(context.finding(key, f"the formula {_brief(model.formulas[key])} replaces the template's value {_shown(reference.constants[key])}", found=model.formulas[key]))
     findings += _changed_values(context)
+    findings += _changed_names(context)
+    if context.workbook.calculation is not None and context.workbook.calculation.fullPrecision is False:
+        findings.append(Finding("", "", "the workbook computes with precision as displayed, which rounds every value to its number format; switch the option off"))
     for key, problem in sorted(model.problems.items()):
         findings.append(context.finding(key, f"cannot be evaluated: {problem}"))
     count = len(reference.formulas)
@@ -367,12 +381,36 @@ def _changed_values(context: _Context) -> list[Finding]:
     return findings
 
 
+def _changed_names(context: _Context) -> list[Finding]:
+    """Return the defined names that differ from the template's, including names that only one sheet defines."""
+    expected = context.reference.names
+    found = {name.upper(): definition.attr_text for name, definition in context.workbook.defined_names.items()}
+    findings = []
+    for name in sorted(expected.keys() | found.keys()):
+        if name not in found:
+            findings.append(Finding("", "", f"the defined name {name.lower()} is missing; the template's refers to {expected[name]}"))
+        elif name not in expected:
+            findings.append(Finding("", "", f"the defined name {name.lower()} = {found[name]} is not in the template"))
+        elif found[name] != expected[name]:
+            findings.append(Finding("", "", f"the defined name {name.lower()} refers to {found[name]}; the template's refers to {expected[name]}"))
+    for sheet in context.workbook.worksheets:
+        for name, definition in getattr(sheet, "defined_names", {}).items():
+            # A name defined on one sheet overrides the workbook's name in that sheet's formulas.
+            findings.append(Finding(sheet.title, "", f"the sheet defines its own name {name} = {definition.attr_text}, which the template does not have"))
+    return findings
+
+
 def _same_value(found, expected) -> bool:
     if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(found, float):
         return found == float(expected)
     if hasattr(expected, "year") and isinstance(found, float):
         return found == date_serial(expected)
     return found == expected
+
+
+def _brief(formula: str, limit: int = 200) -> str:
+    """Return a formula cut to ``limit`` characters for a message; the JSON report keeps it whole."""
+    return formula if len(formula) <= limit else f"{formula[:limit]}... ({len(formula)} characters)"
 
 
 def _number(value: float) -> str:
@@ -388,7 +426,8 @@ def _check_inputs(context: _Context) -> CheckResult:
             continue
         checked += 1
         if cell.data_type == "f":
-            findings.append(context.finding(key, f"contains the formula {cell.value}; type the value instead, because the core reads typed inputs", found=str(cell.value)))
+            text = str(getattr(cell.value, "text", cell.value))
+            findings.append(context.finding(key, f"contains the formula {_brief(text)}; type the value instead, because the core reads typed inputs", found=text))
             continue
         validation = input_validation(item, context.region)
         if validation is None:
@@ -422,7 +461,7 @@ def _validation_problem(value, validation, context: _Context) -> str | None:
             return f"found the date serial {_number(number)}; expected a date on or after serial {_number(first)}"
         return None
     if kind in ("decimal", "whole"):
-        number = _as_number(value)
+        number = None if hasattr(value, "year") else _as_number(value)
         low, high = float(validation.formula1), float(validation.formula2)
         expected = f"a {'whole ' if kind == 'whole' else ''}number from {_number(low)} to {_number(high)}"
         if number is None:
@@ -507,16 +546,53 @@ def _check_values(context: _Context) -> CheckResult:
         read = read_case(context.workbook, context.layout)
         case = read.build()
     except ValidationError as error:
-        first = error.problems[0] if error.problems else str(error)
-        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-        return CheckResult("values", "skipped", f"the inputs are not a complete case for the core: {first}{more}")
-    expected = expected_cells(case, context.layout, context.rows)
+        return _rejected_inputs(error.problems or [str(error)])
+    slots = _option_slots(read)
+    if slots[0] != 0:
+        return CheckResult("values", "skipped", f"the baseline column {get_column_letter(FIRST_INPUT_COLUMN)} of the inputs is empty, so the workbook shows no results; fill the baseline option in there")
+    expected = expected_cells(case, context.layout, context.rows, slots=slots)
     differences = compare(expected, _reader(context.model, context.values, 0), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
     findings = [_difference_finding(context, difference.expected, difference.found) for difference in differences]
     tolerance = f"relative tolerance {context.settings.relative_tolerance:g}"
     if findings:
         return CheckResult("values", "failed", f"{len(findings)} of {len(expected)} result cells differ from the core ({tolerance})", findings)
     return CheckResult("values", "passed", f"all {len(expected)} result cells equal the core ({tolerance})")
+
+
+def _option_slots(read) -> list[int]:
+    """Return the template column (0 for the first) of each option read, in the order of the case's options."""
+    slots = []
+    for index in range(len(read.raw.get("options", []))):
+        address = read.cells[("options", index, "name")].split("!")[-1]
+        letters = address.rstrip("0123456789")
+        slots.append(column_index_from_string(letters) - FIRST_INPUT_COLUMN)
+    return slots
+
+
+def _rejected_inputs(problems: list[str]) -> CheckResult:
+    """Skip the value check of an incomplete case; fail it, naming the cells, when the core rejects a value.
+
+    A workbook whose inputs the core rejects but the spreadsheet's validation
+    allows (materials on a bought option, an exchange rate of 0) may show
+    results the core would never give, so that is a failure, not a skip.
+    """
+    invalid = [problem for problem in problems if " is missing" not in problem]
+    if not invalid:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return CheckResult("values", "skipped", f"the inputs are not a complete case for the core: {problems[0]}{more}")
+    findings = []
+    for problem in invalid:
+        match = CELL_PREFIX.match(problem)
+        if match:
+            sheet, cell, rest = match.groups()
+            findings.append(Finding(sheet, cell, f"the core rejects this input: {rest}"))
+        else:
+            findings.append(Finding("", "", f"the core rejects the inputs: {problem}"))
+    return CheckResult("values", "failed", f"the core rejects {len(invalid)} inputs of the workbook, so its results cannot be compared", findings)
+
+
+# The cell that starts a located problem, such as "Inputs!E40: ..." or "Inputs!E40 (option 'x', price): ...".
+CELL_PREFIX = re.compile(r"^(.+?)!([A-Z]{1,3}[0-9]+)[:\s]\s*(.*)$")
 
 
 def _reader(model: Model, values: dict[CellKey, Column], scenario: int):

@@ -79,3 +79,9 @@ def test_bad_ini_value_usage_error(pytester):
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*tco_scenarios = 'many' is invalid*"])
+
+
+@pytest.mark.parametrize("option", ["--tco-tolerance=inf", "--tco-tolerance=-1", "--tco-scenarios=-3"])
+def test_bad_option_usage_error(pytester, option):
+    result = pytester.runpytest("--tco-workbooks", str(DEMO), option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -121,7 +121,81 @@ def test_text_in_number_cell_named(demo_copy):
     inputs = findings_of(report, "inputs")
     assert [f.cell for f in inputs] == ["E36"]
     assert "found 'cheap'; expected a number" in inputs[0].message
-    assert statuses(report)["values"] == "skipped"
+    values = findings_of(report, "values")
+    assert [(f.sheet, f.cell) for f in values] == [("Inputs", "E36")]
+
+
+@pytest.mark.parametrize(
+    "cell, value, rejected",
+    [("E40", 5, "materials_eur = 5.0 is invalid for sourcing = buy"), ("D38", 0, "fx_eur_per_unit = 0 is invalid")],
+    ids=["materials-on-bought-option", "zero-exchange-rate"],
+)
+def test_input_core_rejects_fails_values(demo_copy, cell, value, rejected):
+    edited(demo_copy, lambda wb: wb["Inputs"].__setitem__(cell, value))
+    report = check_file(demo_copy)
+    assert statuses(report)["inputs"] == "passed"
+    (finding,) = findings_of(report, "values")
+    assert (finding.sheet, finding.cell) == ("Inputs", cell)
+    assert rejected in finding.message
+
+
+def test_date_in_number_cell_invalid(demo_copy):
+    import datetime as dt
+
+    edited(demo_copy, lambda wb: wb["Inputs"].__setitem__("D23", dt.datetime(2026, 1, 1)))
+    (finding,) = findings_of(check_file(demo_copy), "inputs")
+    assert finding.cell == "D23"
+
+
+@pytest.mark.parametrize("column, values_status", [("E", "passed"), ("F", "passed"), ("D", "skipped")])
+def test_empty_option_column(demo_copy, column, values_status):
+    def edit(wb):
+        for row in range(32, 152):
+            cell = wb["Inputs"][f"{column}{row}"]
+            if cell.data_type != "f":
+                cell.value = None
+
+    report = check_file(edited(demo_copy, edit))
+    assert statuses(report)["values"] == values_status
+
+
+def test_sheet_name_and_precision_reported(demo_copy):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def edit(wb):
+        wb["Calculation"].defined_names["cost_of_capital"] = DefinedName("cost_of_capital", attr_text="Defaults!$B$274*5")
+        wb.defined_names["discount_rate"] = DefinedName("discount_rate", attr_text="0.2")
+        wb.calculation.fullPrecision = False
+
+    messages = [f.describe() for f in findings_of(check_file(edited(demo_copy, edit)), "formulas")]
+    assert any(m.startswith("sheet Calculation: the sheet defines its own name cost_of_capital") for m in messages)
+    assert any(m.startswith("the defined name discount_rate refers to 0.2; the template's refers to") for m in messages)
+    assert any("precision as displayed" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    "formula, problem",
+    [
+        ("=" + "+".join(["1"] * 400), "nested too deeply"),
+        ("=SUM(Defaults!Z:Z)", "a whole row, column or more than"),
+        ("=SUM(Defaults!1000:1000)", "a whole row, column or more than"),
+    ],
+    ids=["long-chain", "whole-column", "whole-row"],
+)
+def test_formula_beyond_engine_reported(demo_copy, formula, problem):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("E60", formula))
+    messages = [f.message for f in findings_of(check_file(demo_copy), "formulas") if f.cell == "E60"]
+    assert any(problem in m for m in messages)
+
+
+def test_name_referring_to_itself_reported(demo_copy):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def edit(wb):
+        wb.defined_names["cost_of_capital"] = DefinedName("cost_of_capital", attr_text="cost_of_capital")
+
+    messages = [f.message for f in findings_of(check_file(edited(demo_copy, edit)), "formulas")]
+    assert any("refers to itself" in m for m in messages)
 
 
 def test_error_and_empty_reference_reported(demo_copy):
@@ -248,6 +322,8 @@ def test_junit_over_workbook_rejected(demo_copy, capsys):
         (["--tolerance", "-0.1"], "--tolerance -0.1 is invalid"),
         (["--tolerance", "nan"], "--tolerance nan is invalid"),
         (["--max-findings", "-1"], "--max-findings -1 is invalid"),
+        (["--scenarios", "20001"], "--scenarios 20001 is invalid"),
+        ([""], "an empty workbook path was given"),
         (["--junit", "/nonexistent-folder/check.xml"], "folder /nonexistent-folder not found"),
     ],
 )
@@ -324,6 +400,12 @@ def test_bad_workbook_exit_2_unchanged(tmp_path, capsys, make, expected):
 def test_missing_file_exit_2(tmp_path, capsys):
     assert main(["check", str(tmp_path / "absent.xlsx")]) == 2
     assert "absent.xlsx" in capsys.readouterr().err
+
+
+def test_circular_reference_named_at_cell(demo_copy):
+    edited(demo_copy, lambda wb: wb["Calculation"].__setitem__("D52", "=D86"))
+    (finding,) = check_file(demo_copy).checks[0].findings
+    assert (finding.sheet, finding.cell) == ("Calculation", "D52")
 
 
 def test_check_leaves_workbook_unchanged():
