@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from . import __version__
@@ -76,34 +77,42 @@ def _check_json(check: CheckResult, max_findings: int) -> dict:
     }
 
 
+# Characters XML 1.0 cannot hold, which a file name or a cell text may contain.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return XML_INVALID.sub("\ufffd", text)
+
+
 def junit_report(reports: list[WorkbookReport], max_findings: int = DEFAULT_MAX_FINDINGS) -> bytes:
     """Return JUnit XML: a test suite per workbook and a test case per check (or one "open" case when unreadable)."""
     root = ET.Element("testsuites", name="tco-xl check")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for report in reports:
-        suite = ET.SubElement(root, "testsuite", name=report.path, time=f"{report.seconds:.3f}")
+        suite = ET.SubElement(root, "testsuite", name=_xml_text(report.path), time=f"{report.seconds:.3f}")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         if report.error is not None:
-            case = ET.SubElement(suite, "testcase", classname=report.path, name="open", time=f"{report.seconds:.3f}")
-            message = f"{report.path}: {report.error}"
+            case = ET.SubElement(suite, "testcase", classname=_xml_text(report.path), name="open", time=f"{report.seconds:.3f}")
+            message = _xml_text(f"{report.path}: {report.error}")
             ET.SubElement(case, "error", message=message, type="unreadable").text = message
             counts["tests"] += 1
             counts["errors"] += 1
         for check in report.checks:
-            case = ET.SubElement(suite, "testcase", classname=report.path, name=check.name, time=f"{check.seconds:.3f}")
+            case = ET.SubElement(suite, "testcase", classname=_xml_text(report.path), name=check.name, time=f"{check.seconds:.3f}")
             counts["tests"] += 1
             if check.status == "failed":
                 listed, rest = _listed(check, max_findings)
                 text = "\n".join(finding.describe() for finding in listed)
                 if rest:
                     text += f"\n... and {rest} more"
-                ET.SubElement(case, "failure", message=check.summary, type="difference").text = text
+                ET.SubElement(case, "failure", message=_xml_text(check.summary), type="difference").text = _xml_text(text)
                 counts["failures"] += 1
             elif check.status == "skipped":
-                ET.SubElement(case, "skipped", message=check.summary)
+                ET.SubElement(case, "skipped", message=_xml_text(check.summary))
                 counts["skipped"] += 1
             else:
-                ET.SubElement(case, "system-out").text = check.summary
+                ET.SubElement(case, "system-out").text = _xml_text(check.summary)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,7 +127,10 @@ def open_template(path: str | Path) -> Workbook:
             "template",
         )
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
+        with warnings.catch_warnings():
+            # openpyxl warns on stderr about features it drops and dates it cannot convert; the checks report what matters.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
     except Exception as error:
         # openpyxl 3.1 raises many exception types on a damaged archive or part:
         # BadZipFile, zlib.error, ParseError, KeyError, IndexError, TypeError and

@@ -28,7 +28,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .case import build_case
 from .errors import TcoError, ValidationError
-from .formula_engine import ERROR, NA, CellKey, Column, EngineError, Model, build_model, column, date_serial
+from .formula_engine import ERROR, NA, NUMBER, TEXT, CellKey, Column, EngineError, Model, build_model, column, date_serial
 from .regions import load_region
 from .scenarios import REGION as SCENARIO_REGION
 from .scenarios import generate_case
@@ -638,11 +638,9 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
     inputs = {context.model.key(sheet, address): column([values[address] for values in cells]) for address in cells[0]}
     values = context.model.evaluate(inputs)
 
-    findings, failed = [], 0
-    for index, cells_expected in enumerate(expected):
-        differences = compare(cells_expected, _reader(context.model, values, index), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
-        failed += bool(differences)
-        findings += [_difference_finding(context, d.expected, d.found, index) for d in differences]
+    differing = _scenario_differences(context, expected, values)
+    failed = len({index for index, _ in differing})
+    findings = [_difference_finding(context, cell, values[context.model.key(cell.sheet, cell.cell)].value(index), index) for index, cell in differing]
     findings += _scenario_errors(context, values)
     compared = sum(len(cells_expected) for cells_expected in expected)
     what = f"{count} scenarios from seed {seed}, {compared} result cells"
@@ -650,6 +648,36 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
         hint = f"; tco-xl scenario N --seed {seed} > case.json prints scenario N as a case file"
         return CheckResult("scenarios", "failed", f"{failed} of {what} differ from the core or show errors{hint}", findings)
     return CheckResult("scenarios", "passed", f"{what}: all equal the core")
+
+
+def _scenario_differences(context: _Context, expected: list[list[Expected]], values: dict[CellKey, Column]) -> list[tuple[int, Expected]]:
+    """Return (scenario, expected cell) for every result cell that differs from the core, comparing each cell across scenarios at once.
+
+    The rules are those of ``template_compare.compare``: an expected empty
+    cell must be empty text (or "none"), a number must be a number within
+    the tolerance.
+    """
+    by_cell: dict[tuple[str, str], list[tuple[int, Expected]]] = {}
+    for index, cells in enumerate(expected):
+        for cell in cells:
+            by_cell.setdefault((cell.sheet, cell.cell), []).append((index, cell))
+    differing = []
+    for (sheet, address), entries in by_cell.items():
+        found = values.get(context.model.key(sheet, address))
+        scenarios = np.array([index for index, _ in entries])
+        rows = scenarios if found is not None and len(found.kind) > 1 else np.zeros(len(entries), dtype=int)
+        kind = found.kind[rows] if found is not None else np.full(len(entries), TEXT)
+        number = found.num[rows] if found is not None else np.zeros(len(entries))
+        text = found.obj[rows] if found is not None and found.obj is not None else np.full(len(entries), "", dtype=object)
+        wanted = np.array([np.nan if cell.value is None else float(cell.value) for _, cell in entries])
+        empty_wanted = np.isnan(wanted)
+        is_empty = (kind == TEXT) & np.array([isinstance(t, str) and t.strip() in ("", "none", "geen") for t in text])
+        close = np.isclose(number, np.where(empty_wanted, 0.0, wanted), rtol=context.settings.relative_tolerance, atol=ABSOLUTE_TOLERANCE)
+        # np.isclose weighs the tolerance by the second value only; math.isclose, as compare uses, by the larger.
+        close |= np.abs(number - wanted) <= context.settings.relative_tolerance * np.maximum(np.abs(number), np.abs(wanted))
+        good = np.where(empty_wanted, is_empty, (kind == NUMBER) & close)
+        differing += [entries[i] for i in np.flatnonzero(~good)]
+    return sorted(differing, key=lambda entry: entry[0])
 
 
 def _scenario_errors(context: _Context, values: dict[CellKey, Column]) -> list[Finding]:

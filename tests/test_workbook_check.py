@@ -446,3 +446,11 @@ def test_failed_scenarios_name_the_reproducing_command(demo_copy):
     assert scenarios.status == "failed"
     assert "tco-xl scenario N --seed 4 > case.json" in scenarios.summary
     assert all(f.scenario is not None for f in scenarios.findings)
+
+
+def test_junit_with_control_characters_parses():
+    from tco_xl.workbook_check import WorkbookReport
+
+    report = WorkbookReport("returned/a\x01b.xlsx", error="not an .xlsx workbook\x02")
+    root = ET.fromstring(junit_report([report]))
+    assert root.find("testsuite").get("name") == "returned/a\ufffdb.xlsx"
