@@ -383,11 +383,11 @@ def _workbooks_in(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _progress_bar(total: int, what: str):
+def _progress_bar(total: int, what: str, unit: str):
     """Return a tqdm progress bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=what, unit="", leave=False, file=sys.stderr, disable=not sys.stderr.isatty())
+    return tqdm(total=total, desc=what, unit=f" {unit}", leave=False, file=sys.stderr, disable=not sys.stderr.isatty())
 
 
 def run_check(args) -> int:
@@ -413,10 +413,10 @@ def run_check(args) -> int:
     settings = CheckSettings(scenarios=args.scenarios, seed=args.seed, relative_tolerance=args.tolerance)
 
     reports = []
-    with _progress_bar(len(paths), "workbooks") as workbooks_bar:
+    with _progress_bar(len(paths), "workbooks", "workbooks") as workbooks_bar:
         for path in paths:
             workbooks_bar.set_postfix_str(path.name)
-            with _progress_bar(args.scenarios, f"scenarios of {path.name}") as bar:
+            with _progress_bar(args.scenarios, f"scenarios of {path.name}", "scenarios") as bar:
 
                 def progress(done: int, total: int, what: str) -> None:
                     bar.update(done - bar.n)
@@ -732,17 +732,19 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         parents=[common],
         help="prove that template workbooks' formulas give the Python core's numbers; list broken cells",
-        description="Check filled or edited template workbooks: recalculate their formulas without a spreadsheet "
-        "application and compare every cost line, subtotal and result cell with the Python core; check that no "
-        "formula was replaced or changed, that inputs are within their validated ranges, and that no cell shows an "
-        "error value or refers to an empty cell. Exit code 0: everything matches; 1: differences; 2: unreadable input.",
+        description="Check filled or edited template workbooks without a spreadsheet application. Six checks per "
+        "workbook: formulas (every formula and default figure is the template's), inputs (within their validated "
+        "ranges), errors (no error values), references (no formula refers to an emptied cell), values (every cost "
+        "line, subtotal and result cell equals the Python core) and scenarios (the same for generated inputs, with "
+        "--scenarios). A folder stands for every .xlsx file in it and its subfolders. Exit code 0: everything "
+        "matches; 1: a check failed; 2: unreadable input or an invalid option, also when checks failed too.",
     )
     check.add_argument("workbooks", nargs="+", metavar="FILE.xlsx", help="template workbooks to check; a folder stands for every .xlsx file in it")
     check.add_argument(
         "--scenarios", type=int, default=0, metavar="N",
         help="also compute N generated input scenarios with each workbook's formulas and with the core (default 0)",
     )
-    check.add_argument("--seed", type=int, default=DEFAULT_CHECK_SEED, help=f"seed of the generated scenarios, for reproducible runs (default {DEFAULT_CHECK_SEED})")
+    check.add_argument("--seed", type=int, default=DEFAULT_CHECK_SEED, help=f"seed of the generated scenarios, used with --scenarios; the same seed gives the same scenarios (default {DEFAULT_CHECK_SEED})")
     check.add_argument(
         "--tolerance", type=float, default=DEFAULT_CHECK_TOLERANCE, metavar="REL",
         help=f"relative difference at which a value counts as different (default {DEFAULT_CHECK_TOLERANCE:g}); "

@@ -454,3 +454,46 @@ def test_junit_with_control_characters_parses():
     report = WorkbookReport("returned/a\x01b.xlsx", error="not an .xlsx workbook\x02")
     root = ET.fromstring(junit_report([report]))
     assert root.find("testsuite").get("name") == "returned/a\ufffdb.xlsx"
+
+
+def _stderr_on_terminal(arguments: list[str]) -> str:
+    """Run `tco-xl` with stderr on a pseudo-terminal of 100 columns; return what it wrote there."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "tco_xl.cli", *arguments], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait()
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_only_on_terminal():
+    arguments = ["check", str(DEMO_EN), str(DEMO_NL), "--scenarios", "20"]
+    shown = _stderr_on_terminal(arguments)
+    assert "scenarios of demo_en.xlsx" in shown
+    assert "/20 [" in shown
+    assert "workbooks" in shown
+
+    import subprocess
+    import sys
+
+    piped = subprocess.run([sys.executable, "-m", "tco_xl.cli", *arguments], capture_output=True, text=True)
+    assert piped.returncode == 0
+    assert piped.stderr == ""
