@@ -49,7 +49,7 @@ from .results import compute_case
 from .check_report import DEFAULT_MAX_FINDINGS
 from .workbook_check import DEFAULT_RELATIVE_TOLERANCE as DEFAULT_CHECK_TOLERANCE
 from .workbook_check import DEFAULT_SEED as DEFAULT_CHECK_SEED
-from .workbook_check import MAX_SCENARIOS
+from .workbook_check import MAX_SCENARIOS, workbook_files
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +355,10 @@ def _workbook_paths(texts: list[str]) -> list[Path]:
         except OSError as error:
             raise BadInput([f"{text}: reading the path failed: {error.strerror or error}"]) from error
         if is_folder:
-            found = _workbooks_in(path)
+            try:
+                found = workbook_files(path)
+            except OSError as error:
+                raise BadInput([f"{error.filename}: reading the folder failed: {error.strerror or error}"]) from error
             if not found:
                 raise BadInput([f"{text}: no .xlsx workbook found in the folder or its subfolders"])
             paths.update((p, None) for p in found)
@@ -366,21 +369,6 @@ def _workbook_paths(texts: list[str]) -> list[Path]:
     for path in paths:
         unique.setdefault(path.resolve() if path.exists() else path, path)
     return list(unique.values())
-
-
-def _workbooks_in(folder: Path) -> list[Path]:
-    """Return the .xlsx files in a folder and its subfolders; raise ``BadInput`` for a folder that cannot be read."""
-
-    def unreadable(error: OSError) -> None:
-        raise BadInput([f"{error.filename}: reading the folder failed: {error.strerror or error}"])
-
-    found = []
-    for root, _, names in os.walk(folder, onerror=unreadable):
-        for name in names:
-            # ~$ files are Excel's locks of open workbooks.
-            if name.lower().endswith(".xlsx") and not name.startswith("~$") and os.path.isfile(os.path.join(root, name)):
-                found.append(Path(root) / name)
-    return sorted(found)
 
 
 def _progress_bar(total: int, what: str, unit: str):

@@ -39,7 +39,12 @@ def _workbooks(config: pytest.Config) -> list[Path]:
     paths = []
     for path in named:
         if path.is_dir():
-            paths += sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$"))
+            from .workbook_check import workbook_files
+
+            try:
+                paths += workbook_files(path)
+            except OSError as error:
+                raise pytest.UsageError(f"{error.filename}: reading the folder failed: {error.strerror or error}") from error
         else:
             paths.append(path)
     return paths

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
 import re
 import time
 from collections.abc import Callable
@@ -149,6 +150,21 @@ class CheckSettings:
     scenarios: int = 0
     seed: int = DEFAULT_SEED
     relative_tolerance: float = DEFAULT_RELATIVE_TOLERANCE
+
+
+def workbook_files(folder: str | Path) -> list[Path]:
+    """Return the .xlsx files in a folder and its subfolders, sorted; raise ``OSError`` for a folder that cannot be read."""
+
+    def unreadable(error: OSError) -> None:
+        raise error
+
+    found = []
+    for root, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            # ~$ files are Excel's locks of open workbooks.
+            if name.lower().endswith(".xlsx") and not name.startswith("~$") and os.path.isfile(os.path.join(root, name)):
+                found.append(Path(root) / name)
+    return sorted(found)
 
 
 def check_file(path: str | Path, settings: CheckSettings = CheckSettings(), progress: Progress | None = None) -> WorkbookReport:
