@@ -108,6 +108,9 @@ class StdoutFailed(Exception):
 
 def _flush_stdout() -> None:
     """Flush stdout; raise ``StdoutFailed`` on a write error, but let ``BrokenPipeError`` through."""
+    if sys.stdout is None:
+        # Python sets sys.stdout to None when the command starts with stdout closed (`>&-`).
+        raise StdoutFailed(OSError(errno.EBADF, "standard output is closed"))
     try:
         sys.stdout.flush()
     except BrokenPipeError:

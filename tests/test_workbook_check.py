@@ -497,3 +497,20 @@ def test_progress_bar_only_on_terminal():
     piped = subprocess.run([sys.executable, "-m", "tco_xl.cli", *arguments], capture_output=True, text=True)
     assert piped.returncode == 0
     assert piped.stderr == ""
+
+
+def test_closed_stdout_gives_one_line():
+    import os
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "tco_xl.cli", "check", str(DEMO_EN)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Start the command with its stdout closed, as `>&-` in a shell does.
+        preexec_fn=lambda: os.close(1),
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "tco-xl: error: writing to standard output failed: standard output is closed"
