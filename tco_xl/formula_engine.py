@@ -613,6 +613,22 @@ def fn_count(args, references):
     return numeric(total)
 
 
+def fn_sumproduct(args, references):
+    """Return the sum of the products of same-sized ranges; entries that are not numbers count as 0."""
+    blocks = [_block_of(value) for value in args]
+    n = _width(*(block.kind for block in blocks))
+    shape = (blocks[0].rows, blocks[0].columns)
+    if any((block.rows, block.columns) != shape for block in blocks):
+        return errors(VALUE, n)
+    product = np.ones((shape[0] * shape[1], n))
+    error = None
+    for value in args:
+        num, counted, own = _numbers_in(value, True)
+        product = product * np.where(counted, num, 0.0)
+        error = _first_error(error, own)
+    return numeric(product.sum(axis=0), error)
+
+
 def fn_npv(args, references):
     rate, rate_error = _numbers(args[0])
     parts, masks, error = [], [], rate_error
@@ -893,6 +909,7 @@ REFERENCE_FUNCTIONS: dict[str, Callable] = {
     "MIN": _aggregate(_min, 0.0),
     "COUNT": fn_count,
     "NPV": fn_npv,
+    "SUMPRODUCT": fn_sumproduct,
     "AND": fn_and_or(np.logical_and),
     "OR": fn_and_or(np.logical_or),
 }

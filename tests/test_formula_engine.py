@@ -212,6 +212,9 @@ AGGREGATES = cases(
     ("=MIN(A1:A5)", MIXED_CELLS, 1.0),
     ("=MAX(A1:A5)", MIXED_CELLS, 2.5),
     ("=SUM(A2,A3)", MIXED_CELLS, 0.0),
+    # SUMPRODUCT counts what is not a number as 0, and ranges of different sizes are invalid.
+    ("=SUMPRODUCT(A1:A3,B1:B3)", {"A1": 1, "A2": 2, "A3": "x", "B1": 3, "B2": 4, "B3": 5}, 11.0),
+    ("=SUMPRODUCT(A1:A2,B1:B3)", {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "B3": 5}, VALUE),
     ("=MAX(A1:A2)", {"A1": "x", "A2": True}, 0.0),
     ("=MIN(A1:A2)", {}, 0.0),
     ("=MAX(A1:A3)", {"A1": -5, "A2": -2, "A3": "x"}, -2.0),

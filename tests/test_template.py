@@ -1094,3 +1094,10 @@ def test_region_without_subsidy_allows_only_zero(monkeypatch):
     assert only_validation(inputs, layout.input_cell("rd_hours_per_year", 0)).formula2 != "0"
     start = "\n".join(str(cell.value) for row in workbook[layout.sheets["start"]].iter_rows() for cell in row if cell.value)
     assert "Subsidies in this region: WBSO\n" in start
+
+
+def test_check_engine_supports_allowed_functions():
+    """`tco-xl check` can evaluate every function the template may use."""
+    from tco_xl.formula_engine import SUPPORTED_FUNCTIONS
+
+    assert sorted(ALLOWED_FUNCTIONS - SUPPORTED_FUNCTIONS) == []
