@@ -46,8 +46,8 @@ def expected_cells(case: Case, layout: Layout, rows: SheetRows, result: CaseResu
     """Return every result cell of the filled template with the core's value (None for an empty cell).
 
     ``slots`` gives the template column (0 for the first) of each option,
-    baseline first, when options leave a column empty; by default the
-    options fill the columns from the first.
+    baseline first, for workbooks where options leave a column empty. By
+    default the options fill the columns from the first.
     """
     result = result or compute_case(case)
     calc, results, path = layout.sheets["calc"], layout.sheets["results"], layout.sheets["path"]
@@ -87,8 +87,13 @@ def expected_cells(case: Case, layout: Layout, rows: SheetRows, result: CaseResu
     return cells
 
 
-def _empty(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() in ("", "none", "geen"))
+# Texts a result cell shows where the core has no value: empty, or "none" ("geen" in Dutch) for no year.
+EMPTY_TEXTS = ("", "none", "geen")
+
+
+def is_empty(value) -> bool:
+    """Return whether a cell value counts as empty for a result the core leaves without a value."""
+    return value is None or (isinstance(value, str) and value.strip() in EMPTY_TEXTS)
 
 
 def compare(cells: list[Expected], read, relative: float = 1e-6, absolute: float = 1e-9) -> list[Difference]:
@@ -97,7 +102,7 @@ def compare(cells: list[Expected], read, relative: float = 1e-6, absolute: float
     for expected in cells:
         found = read(expected.sheet, expected.cell)
         if expected.value is None:
-            if not _empty(found):
+            if not is_empty(found):
                 differences.append(Difference(expected, found))
             continue
         if isinstance(found, bool) or not isinstance(found, (int, float)):

@@ -34,11 +34,11 @@ from .regions import load_region
 from .scenarios import REGION as SCENARIO_REGION
 from .scenarios import generate_case
 from .template_calc import PATH_COLUMNS
-from .template_compare import Expected, compare, expected_cells
+from .template_compare import Expected, compare, expected_cells, is_empty
 from .template_fill import input_values
 from .template_inputs import input_validation
 from .template_layout import FIRST_INPUT_COLUMN, FIRST_OPTION_COLUMN, FIRST_USED_COLUMN, OPTION_COUNT, PATH_YEARS, Layout
-from .template_read import TemplateInfo, WorkbookError, check_template, open_template, read_case
+from .template_read import TemplateInfo, WorkbookError, open_template, read_case, template_info
 from .template_results import PATH_FIRST_COLUMN, path_row, sheet_rows
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class WorkbookReport:
 
 @dataclass(frozen=True)
 class CheckSettings:
-    """What to check and how strictly."""
+    """Settings of a check: the scenarios to sweep and the tolerance of value comparisons."""
 
     scenarios: int = 0
     seed: int = DEFAULT_SEED
@@ -168,11 +168,12 @@ def workbook_files(folder: str | Path) -> list[Path]:
 
 
 def check_file(path: str | Path, settings: CheckSettings = CheckSettings(), progress: Progress | None = None) -> WorkbookReport:
-    """Check one workbook file; an unreadable file gives a report whose ``error`` says why. The file is only read."""
+    """Check one workbook file, which is only read; for an unreadable file the report's ``error`` gives the reason."""
     started = time.perf_counter()
     try:
+        # open_template has checked the sheets and input rows, so only the identity is left to read.
         workbook = open_template(path)
-        info = check_template(workbook, path)
+        info = template_info(workbook, path)
         report = check_workbook(workbook, info, str(path), settings, progress)
     except WorkbookError as error:
         report = WorkbookReport(str(path), error=error.problem)
@@ -228,7 +229,7 @@ def _timed(check, *args) -> CheckResult:
 
 
 class _Context:
-    """What the checks of one workbook share: the workbook, its model, the template it came from and cell labels."""
+    """State shared by the checks of one workbook: the workbook, its model, the template it came from and cell labels."""
 
     def __init__(self, workbook, info: TemplateInfo, region, layout: Layout, model: Model, settings: CheckSettings):
         self.workbook = workbook
@@ -366,7 +367,7 @@ def _check_formulas(context: _Context) -> CheckResult:
         findings.append(context.finding(key, message, expected=expected, found=value))
     for key in sorted(model.formulas.keys() - reference.formulas.keys()):
         if key in reference.constants and key not in context.input_keys:
-            findings.append(context.finding(key, f"the formula {_brief(model.formulas[key])} replaces the template's value {_shown(reference.constants[key])}", found=model.formulas[key]))
+            findings.append(context.finding(key, f"the formula {_brief(model.formulas[key])} replaces the template's value {_value_text(reference.constants[key])}", found=model.formulas[key]))
     findings += _changed_values(context)
     findings += _changed_names(context)
     if context.workbook.calculation is not None and context.workbook.calculation.fullPrecision is False:
@@ -392,7 +393,7 @@ def _changed_values(context: _Context) -> list[Finding]:
         found = typed.value() if typed is not None else None
         if _same_value(found, expected):
             continue
-        message = f"the template's value {_shown(expected)} was deleted" if found is None else f"the value {_shown(found)} differs from the template's {_shown(expected)}"
+        message = f"the template's value {_value_text(expected)} was deleted" if found is None else f"the value {_value_text(found)} differs from the template's {_value_text(expected)}"
         findings.append(context.finding(key, message, expected=_plain(expected), found=_plain(found)))
     return findings
 
@@ -466,8 +467,8 @@ def _validation_problem(value, validation, context: _Context) -> str | None:
         text = str(value).strip().lower() if not isinstance(value, float) else _number(value)
         if text in {str(item).strip().lower() for item in allowed}:
             return None
-        shown = ", ".join(str(item) for item in allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-        return f"found {value!r}; expected one of {shown}"
+        choices = ", ".join(str(item) for item in allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+        return f"found {value!r}; expected one of {choices}"
     if kind == "date":
         number = _as_number(value)
         first = _evaluate_name_formula(validation.formula1, context)
@@ -544,7 +545,7 @@ def _check_references(context: _Context) -> CheckResult:
         others = f" and {len(keys) - 1} more" if len(keys) > 1 else ""
         was = ""
         if target in context.reference.constants:
-            was = f"; the template has {_shown(context.reference.constants[target])}"
+            was = f"; the template has {_value_text(context.reference.constants[target])}"
         elif target in context.reference.formulas:
             was = f"; the template has the formula {context.reference.formulas[target]}"
         message = f"is empty, but {example}{others} refer to it{was}"
@@ -620,12 +621,12 @@ def _reader(model: Model, values: dict[CellKey, Column], scenario: int):
 
 
 def _difference_finding(context: _Context, expected: Expected, found, scenario: int | None = None) -> Finding:
-    shown_expected = "empty" if expected.value is None else _shown(expected.value)
-    message = f"expected {shown_expected}, found {_shown(found)}"
+    expected_text = "empty" if expected.value is None else _value_text(expected.value)
+    message = f"expected {expected_text}, found {_value_text(found)}"
     return Finding(expected.sheet, expected.cell, message, expected.what, expected.option, expected.value, found, scenario)
 
 
-def _shown(value) -> str:
+def _value_text(value) -> str:
     if value is None:
         return "an empty cell"
     if isinstance(value, float):
@@ -685,13 +686,13 @@ def _scenario_differences(context: _Context, expected: list[list[Expected]], val
         kind = found.kind[rows] if found is not None else np.full(len(entries), TEXT)
         number = found.num[rows] if found is not None else np.zeros(len(entries))
         text = found.obj[rows] if found is not None and found.obj is not None else np.full(len(entries), "", dtype=object)
-        wanted = np.array([np.nan if cell.value is None else float(cell.value) for _, cell in entries])
-        empty_wanted = np.isnan(wanted)
-        is_empty = (kind == TEXT) & np.array([isinstance(t, str) and t.strip() in ("", "none", "geen") for t in text])
-        close = np.isclose(number, np.where(empty_wanted, 0.0, wanted), rtol=context.settings.relative_tolerance, atol=ABSOLUTE_TOLERANCE)
+        expected_numbers = np.array([np.nan if cell.value is None else float(cell.value) for _, cell in entries])
+        expected_empty = np.isnan(expected_numbers)
+        shows_empty = (kind == TEXT) & np.array([is_empty(t) for t in text])
+        close = np.isclose(number, np.where(expected_empty, 0.0, expected_numbers), rtol=context.settings.relative_tolerance, atol=ABSOLUTE_TOLERANCE)
         # np.isclose weighs the tolerance by the second value only; math.isclose, as compare uses, by the larger.
-        close |= np.abs(number - wanted) <= context.settings.relative_tolerance * np.maximum(np.abs(number), np.abs(wanted))
-        good = np.where(empty_wanted, is_empty, (kind == NUMBER) & close)
+        close |= np.abs(number - expected_numbers) <= context.settings.relative_tolerance * np.maximum(np.abs(number), np.abs(expected_numbers))
+        good = np.where(expected_empty, shows_empty, (kind == NUMBER) & close)
         differing += [entries[i] for i in np.flatnonzero(~good)]
     return sorted(differing, key=lambda entry: entry[0])
 
