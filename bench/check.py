@@ -1,10 +1,10 @@
 """Time `tco-xl check` of the template with 1,000 scenarios, and LibreOffice on a sample of the same scenarios.
 
 Run ``python bench/check.py [--scenarios N] [--sample K] [--repeat R]``. It
-prints the wall time of the whole check (in a fresh process, as a user runs
-it, and in this process with its steps), then the time LibreOffice takes to
-recalculate the first K scenarios written as workbooks, and the ratio of
-the two per scenario. The target is the whole 1,000-scenario check in under
+prints the wall time of the whole check, in a fresh process as a user runs
+it and in this process with its steps. Then it prints the time LibreOffice
+takes to recalculate the first K scenarios written as workbooks, and the
+ratio of the two per scenario. The target is the whole 1,000-scenario check in under
 10 seconds.
 """
 

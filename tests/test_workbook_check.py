@@ -64,7 +64,8 @@ def test_empty_template_skips_values():
     assert report.status == "passed"
     values = next(check for check in report.checks if check.name == "values")
     assert values.status == "skipped"
-    assert "Inputs!D22" in values.summary and "name is missing" in values.summary
+    assert "Inputs!D22" in values.summary
+    assert "name is missing" in values.summary
 
 
 def test_scenarios_reproducible_by_seed():
@@ -103,7 +104,8 @@ def test_changed_formula_reported(demo_copy):
 
     report = check_file(edited(demo_copy, edit))
     (finding,) = findings_of(report, "formulas")
-    assert finding.cell == "D52" and "differs from the template's" in finding.message
+    assert finding.cell == "D52"
+    assert "differs from the template's" in finding.message
     assert findings_of(report, "values"), "a changed labour formula changes the results"
 
 
@@ -111,7 +113,8 @@ def test_input_outside_range_named(demo_copy):
     edited(demo_copy, lambda wb: wb["Inputs"].__setitem__("D23", -5))
     report = check_file(demo_copy)
     (finding,) = findings_of(report, "inputs")
-    assert finding.cell == "D23" and finding.what == "annual_volume"
+    assert finding.cell == "D23"
+    assert finding.what == "annual_volume"
     assert "found -5; expected a number from 1 to" in finding.message
 
 
@@ -266,7 +269,8 @@ def test_text_json_junit_reports(demo_copy):
     document = json.loads(json_report(reports))
     assert [w["status"] for w in document["workbooks"]] == ["passed", "failed", "unreadable"]
     formulas = document["workbooks"][1]["checks"][0]
-    assert formulas["check"] == "formulas" and formulas["findings"][0]["cell"] == "E60"
+    assert formulas["check"] == "formulas"
+    assert formulas["findings"][0]["cell"] == "E60"
     assert formulas["findings"][0]["found"] == 12.5
 
     root = ET.fromstring(junit_report(reports))
@@ -274,7 +278,8 @@ def test_text_json_junit_reports(demo_copy):
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [str(DEMO_EN), str(demo_copy), str(ROOT / "README.md")]
     failed = {case.get("name") for case in suites[1] if case.find("failure") is not None}
-    assert "formulas" in failed and "values" in failed
+    assert "formulas" in failed
+    assert "values" in failed
     assert suites[2].find("testcase/error") is not None
 
 
@@ -293,7 +298,8 @@ def test_command_scenarios_json_junit(tmp_path, capsys):
     assert main(["check", str(DEMO_EN), "--scenarios", "6", "--seed", "3", "--json", "--junit", str(junit)]) == 0
     document = json.loads(capsys.readouterr().out)
     scenarios = document["workbooks"][0]["checks"][-1]
-    assert scenarios["status"] == "passed" and "6 scenarios from seed 3" in scenarios["summary"]
+    assert scenarios["status"] == "passed"
+    assert "6 scenarios from seed 3" in scenarios["summary"]
     assert ET.parse(junit).getroot().get("failures") == "0"
 
 
@@ -330,7 +336,8 @@ def test_junit_over_workbook_rejected(demo_copy, capsys):
 def test_command_rejects_bad_options(arguments, message, capsys):
     assert main(["check", str(DEMO_EN), *arguments]) == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_command_rejects_empty_folder(tmp_path, capsys):
@@ -390,7 +397,8 @@ def test_bad_workbook_exit_2_unchanged(tmp_path, capsys, make, expected):
     assert main(["check", str(path)]) == 2
     captured = capsys.readouterr()
     error_lines = captured.err.strip().splitlines()
-    assert len(error_lines) == 1 and error_lines[0].startswith(f"tco-xl: error: {path}: ")
+    assert len(error_lines) == 1
+    assert error_lines[0].startswith(f"tco-xl: error: {path}: ")
     assert expected.lower() in error_lines[0].lower()
     assert "Traceback" not in captured.err + captured.out
     assert "1 unreadable" in captured.out
