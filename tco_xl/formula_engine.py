@@ -15,8 +15,15 @@ every scenario; numpy broadcasting spreads it.
 
 Only the functions the template uses are implemented, each with the
 spreadsheet's rules for blanks, text, booleans and errors in references and
-in values. A formula that calls another function, or that does not parse,
-evaluates to #NAME? and is listed in ``Model.problems``.
+in values. ``build_model`` also takes custom functions, plain Python
+callables that are called once per scenario. A formula that calls a function
+that is neither built in nor custom, or that does not parse, evaluates to
+#NAME? and is listed in ``Model.problems``.
+
+An array formula (the legacy kind entered with Ctrl+Shift+Enter) computes
+its operators and single-value arguments cell by cell over ranges, and its
+result fills the formula's range with Excel's rules for arrays of another
+size.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import functools
 import logging
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +43,8 @@ from formulas.tokens.function import Function
 from formulas.tokens.operand import Empty, Error, Number, Range, String
 from formulas.tokens.operator import Operator
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula
 
 from .errors import TcoError
 from .spreadsheet import snap_to_15_digits
@@ -924,6 +933,175 @@ RANGE_ARGUMENTS = {"INDEX": {0}, "MATCH": {1}, "COUNTIF": {0}, "IF": {1, 2}}
 SUPPORTED_FUNCTIONS = frozenset(VALUE_FUNCTIONS) | frozenset(REFERENCE_FUNCTIONS)
 
 
+# ------------------------------------------------------------------ arrays
+
+
+def _cell_at(value, row: int, col: int) -> Column:
+    """Return cell (row, col) of a value spread over a larger array, as Excel spreads arrays.
+
+    A single value fills every cell, a block of one row repeats down and one
+    of one column repeats across. Cells beyond the block's size are #N/A.
+    """
+    if not isinstance(value, Block):
+        return value
+    row = 0 if value.rows == 1 else row
+    col = 0 if value.columns == 1 else col
+    if row >= value.rows or col >= value.columns:
+        return errors(NA)
+    return value.cell(row * value.columns + col)
+
+
+def _elementwise(operation, values: list, whole: frozenset = frozenset()):
+    """Apply ``operation`` cell by cell over the blocks among ``values``, passing the arguments in ``whole`` unchanged.
+
+    The result takes the largest rows and columns of those blocks, and
+    ``_cell_at`` spreads the smaller ones. Without such a block, ``operation``
+    is called once with ``values``.
+    """
+    shapes = [(v.rows, v.columns) for i, v in enumerate(values) if isinstance(v, Block) and i not in whole]
+    if not shapes:
+        return operation(*values)
+    rows = max(shape[0] for shape in shapes)
+    columns = max(shape[1] for shape in shapes)
+    cells = []
+    for row in range(rows):
+        for col in range(columns):
+            args = [v if i in whole else _cell_at(v, row, col) for i, v in enumerate(values)]
+            cells.append(_single(operation(*args)))
+    return _stack(cells, rows, columns)
+
+
+# ------------------------------------------------------------------ custom functions
+
+
+def _function_name(name: str) -> str:
+    """Return a function's name as formulas are matched against it: upper case, without Excel's prefixes."""
+    return name.upper().removeprefix("_XLFN.").removeprefix("_XLUDF.")
+
+
+def _custom_functions(functions: Mapping[str, Callable] | None) -> dict[str, Callable]:
+    """Return the custom functions by ``_function_name``, and raise ValueError on a name that is built in or repeated."""
+    result: dict[str, Callable] = {}
+    spelled: dict[str, str] = {}
+    for name, function in (functions or {}).items():
+        key = _function_name(name)
+        if key in SUPPORTED_FUNCTIONS:
+            raise ValueError(f"the custom function {name!r} has the name of a built-in function; rename it")
+        if key in result:
+            raise ValueError(
+                f"the custom functions {spelled[key]!r} and {name!r} differ only in case or prefix, "
+                "which formulas ignore; pass one of them"
+            )
+        if not callable(function):
+            raise TypeError(f"the custom function {name!r} is not callable: {function!r}")
+        result[key] = function
+        spelled[key] = name
+    return result
+
+
+def _call_custom(name: str, function: Callable, values: list) -> Column | Block:
+    """Call a custom function once per scenario with plain Python values and return its results as a column or block.
+
+    A range arrives as a list of rows. When every argument is the same in
+    all scenarios, the function is called once.
+    """
+    n = _width(*(v.kind for v in values)) if values else 1
+    # A block's cells as columns, made once for all scenarios.
+    cells = [[v.cell(k) for k in range(v.kind.shape[0])] if isinstance(v, Block) else None for v in values]
+    results, failures = [], []
+    for scenario in range(n):
+        args = []
+        for value, block_cells in zip(values, cells):
+            if block_cells is None:
+                args.append(value.value(scenario))
+            else:
+                args.append([
+                    [block_cells[row * value.columns + col].value(scenario) for col in range(value.columns)]
+                    for row in range(value.rows)
+                ])
+        try:
+            result = _custom_result(function(*args))
+        except Exception as error:  # Excel shows #VALUE! for a user-defined function that fails, whatever it raises
+            failures.append((scenario, error))
+            result = ErrorValue(VALUE)
+        results.append(result)
+    if failures:
+        scenario, error = failures[0]
+        logger.debug(
+            "custom function %s failed in %d of %d scenarios, first in scenario %d: %r",
+            name, len(failures), n, scenario, error, exc_info=error,
+        )
+    return _combine_results(results)
+
+
+def _custom_result(result):
+    """Return a custom function's result as a plain value, or as a list of rows when it is an array larger than 1 x 1.
+
+    A flat list is one row, as xlwings writes a 1-D list across a row (its
+    data structures tutorial, version 0.23). Results of other types become #VALUE!.
+    """
+    if isinstance(result, np.ndarray):
+        result = result.tolist()
+    if not isinstance(result, (list, tuple)):
+        return _custom_scalar(result)
+    rows = result if any(isinstance(item, (list, tuple)) for item in result) else [result]
+    if not all(isinstance(row, (list, tuple)) and len(row) > 0 for row in rows):
+        return ErrorValue(VALUE)
+    rows = [[_custom_scalar(item) for item in row] for row in rows]
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return rows[0][0]
+    return rows
+
+
+def _custom_scalar(value):
+    """Return one value of a custom function's result as None, float (also for a date), bool, str or ``ErrorValue``."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, ErrorValue):
+        return value if value.code in ERROR_CODES else ErrorValue(VALUE)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return date_serial(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return ErrorValue(NUM)
+        # A spreadsheet has no infinite or NaN numbers, so they become #NUM!, as in this module's arithmetic.
+        return number if math.isfinite(number) else ErrorValue(NUM)
+    return ErrorValue(VALUE)
+
+
+def _combine_results(results: list) -> Column | Block:
+    """Return the scenarios' results as a column, or as a block when any scenario returned an array.
+
+    The block has the largest rows and columns of the arrays. A scenario's
+    cells beyond its own array are #N/A, as Excel shows the unused cells of
+    an array formula's range, and a single value takes the first cell.
+    """
+    # NOTE: Excel would repeat a single value, row or column over a larger range. That happens
+    # only when every scenario returns the same shape, because a block has one shape for all.
+    arrays = [r for r in results if isinstance(r, list)]
+    if not arrays:
+        return column(results)
+    rows = max(len(r) for r in arrays)
+    columns = max(len(row) for r in arrays for row in r)
+    cells = []
+    for i in range(rows):
+        for j in range(columns):
+            cells.append(column(_array_entry(r, i, j) for r in results))
+    return _stack(cells, rows, columns)
+
+
+def _array_entry(result, row: int, col: int):
+    if not isinstance(result, list):
+        return result if row == col == 0 else ErrorValue(NA)
+    if row < len(result) and col < len(result[row]):
+        return result[row][col]
+    return ErrorValue(NA)
+
+
 # ------------------------------------------------------------------ parsing
 
 
@@ -987,7 +1165,12 @@ def parse(formula: str) -> _Node:
 
 @dataclass
 class Model:
-    """A workbook's cells and formulas, compiled once and evaluated for any number of scenarios."""
+    """A workbook's cells and formulas, compiled once and evaluated for any number of scenarios.
+
+    ``functions`` are the custom functions by upper-case name. ``arrays`` maps
+    the cell of each array formula, the top-left cell of its range, to the
+    rows and columns of that range.
+    """
 
     sheet_titles: dict[str, str]
     constants: dict[CellKey, Column]
@@ -998,6 +1181,8 @@ class Model:
     references: dict[CellKey, set[CellKey]] = field(default_factory=dict)
     direct_references: dict[CellKey, set[CellKey]] = field(default_factory=dict)
     problems: dict[CellKey, str] = field(default_factory=dict)
+    functions: dict[str, Callable] = field(default_factory=dict)
+    arrays: dict[CellKey, tuple[int, int]] = field(default_factory=dict)
 
     def address(self, key: CellKey) -> str:
         """Return a cell's address as Sheet!A1."""
@@ -1011,22 +1196,32 @@ class Model:
         letters, row = coordinate_from_string(cell)
         return (sheet.upper(), row, column_index_from_string(letters))
 
+    def array_cells(self, anchor: CellKey) -> list[CellKey]:
+        """Return the cells of the range of the array formula in ``anchor``, row by row."""
+        sheet, row, col = anchor
+        rows, columns = self.arrays[anchor]
+        return [(sheet, row + i, col + j) for i in range(rows) for j in range(columns)]
+
     def evaluate(self, inputs: dict[CellKey, Column] | None = None) -> dict[CellKey, Column]:
         """Recalculate every formula with ``inputs`` replacing cell values; return the values of all cells."""
+        inputs = inputs or {}
         values: dict[CellKey, Column] = dict(self.constants)
-        values.update(inputs or {})
+        values.update(inputs)
         env = _Environment(values)
         for key in self.order:
-            if inputs and key in inputs:
+            if key in inputs and key not in self.arrays:
                 continue
             result = self.compiled[key](env)
-            if isinstance(result, Block):
+            if key not in self.arrays:
                 # A formula that returns a whole range shows its first cell.
-                result = result.cell(0)
-            if (result.kind == BLANK).any():
-                # A formula that refers to an empty cell shows 0, not an empty cell.
-                result = Column(np.where(result.kind == BLANK, NUMBER, result.kind).astype(np.int8), result.num, result.obj)
-            values[key] = result
+                values[key] = _shown(_single(result))
+                continue
+            columns = self.arrays[key][1]
+            for index, cell in enumerate(self.array_cells(key)):
+                # An input replaces only its own cell of the range. A cell with its own formula keeps it.
+                if cell in inputs or (cell != key and cell in self.formulas):
+                    continue
+                values[cell] = _shown(_cell_at(result, index // columns, index % columns))
         return values
 
 
@@ -1050,6 +1245,13 @@ class Model:
         return [result.cell(i).value(0) for i in range(result.kind.shape[0])]
 
 
+def _shown(result: Column) -> Column:
+    """Return a formula's result as its cell shows it: a blank counts as 0, not as an empty cell."""
+    if not (result.kind == BLANK).any():
+        return result
+    return Column(np.where(result.kind == BLANK, NUMBER, result.kind).astype(np.int8), result.num, result.obj)
+
+
 class _Environment:
     __slots__ = ("values", "blocks")
 
@@ -1071,10 +1273,20 @@ def _cell_value(cell) -> Column | None:
     return constant(value)
 
 
-def build_model(workbook) -> Model:
-    """Compile every formula of an openpyxl workbook (loaded with formulas, not cached values)."""
+def build_model(workbook, functions: Mapping[str, Callable] | None = None) -> Model:
+    """Compile every formula of an openpyxl workbook (loaded with formulas, not cached values).
+
+    ``functions`` maps the names of custom functions (any case, with or
+    without the _xlfn. or _xludf. prefix) to Python callables. Each is called
+    once per scenario with the values of the arguments written in the formula:
+    None for a blank, float, bool, str or ``ErrorValue``, and a list of rows
+    for a range. It returns such a value, a date, or a list of rows (a flat
+    list is one row). An exception or a value of another type gives #VALUE!.
+    A name that is a built-in function raises ValueError.
+    """
+    custom = _custom_functions(functions)
     sheet_titles = {sheet.title.upper(): sheet.title for sheet in workbook.worksheets}
-    constants, formulas_ = {}, {}
+    constants, formulas_, array_formulas = {}, {}, {}
     for sheet in workbook.worksheets:
         upper = sheet.title.upper()
         for row in sheet.iter_rows():
@@ -1088,6 +1300,8 @@ def build_model(workbook) -> Model:
                 elif cell.data_type == "f":
                     # Array and data-table formulas are objects in openpyxl; their text is what counts.
                     formulas_[key] = str(getattr(value, "text", value))
+                    if isinstance(value, ArrayFormula):
+                        array_formulas[key] = value.ref
                 else:
                     constants[key] = _cell_value(cell)
     names = {}
@@ -1095,9 +1309,44 @@ def build_model(workbook) -> Model:
     # name of the same spelling. The workbook check reports such names as changes to the template.
     for name, definition in workbook.defined_names.items():
         names[name.upper()] = definition.attr_text
-    model = Model(sheet_titles, constants, formulas_, names)
+    model = Model(sheet_titles, constants, formulas_, names, functions=custom)
+    _record_arrays(model, array_formulas)
     _compile_all(model)
     return model
+
+
+def _record_arrays(model: Model, refs: dict[CellKey, str]) -> None:
+    """Record in ``model.arrays`` the shape of each array formula's range ("B1:D3"), given by the formula's cell."""
+    for key, ref in refs.items():
+        shape = _array_shape(ref, key)
+        if shape is None:
+            model.problems[key] = (
+                f"the array formula's range {ref!r} is invalid, does not start at the formula's cell "
+                f"or has more than {MAX_RANGE_CELLS} cells, so only the formula's cell gets a value"
+            )
+            shape = (1, 1)
+        model.arrays[key] = shape
+        for cell in model.array_cells(key)[1:]:
+            # Values in the rest of the range are the results Excel cached when it saved the workbook.
+            model.constants.pop(cell, None)
+            if cell in model.formulas:
+                model.problems[cell] = (
+                    f"the cell's own formula is inside the range of the array formula in {model.address(key)}, "
+                    "which Excel does not allow; the check evaluates the cell's own formula"
+                )
+
+
+def _array_shape(ref: str, key: CellKey) -> tuple[int, int] | None:
+    """Return the rows and columns of an array formula's range, or None if it is invalid or does not start at ``key``."""
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        rows, columns = max_row - min_row + 1, max_col - min_col + 1
+    except (TypeError, ValueError):
+        # Whole rows and columns have None bounds.
+        return None
+    if (min_row, min_col) != key[1:] or rows * columns > MAX_RANGE_CELLS:
+        return None
+    return rows, columns
 
 
 def _compile_all(model: Model) -> None:
@@ -1114,6 +1363,7 @@ def _compile_all(model: Model) -> None:
             continue
         compiler.references, compiler.direct = set(), set()
         compiler.problem = None
+        compiler.array = key in model.arrays
         try:
             model.compiled[key] = compiler.compile(tree, key[0])
         except RecursionError:
@@ -1127,11 +1377,19 @@ def _compile_all(model: Model) -> None:
 
 
 def _topological_order(model: Model) -> list[CellKey]:
+    # A formula that refers to a cell of an array formula's range waits for the array formula.
+    owner = {
+        cell: anchor for anchor in model.arrays for cell in model.array_cells(anchor) if cell not in model.formulas
+    }
+
+    def dependencies(key: CellKey):
+        return iter(sorted({owner.get(cell, cell) for cell in model.references[key]} & model.formulas.keys()))
+
     order, state = [], {}
     for start in model.formulas:
         if state.get(start) == 2:
             continue
-        stack = [(start, iter(sorted(model.references[start] & model.formulas.keys())))]
+        stack = [(start, dependencies(start))]
         state[start] = 1
         while stack:
             key, pending = stack[-1]
@@ -1142,7 +1400,7 @@ def _topological_order(model: Model) -> list[CellKey]:
                     raise EngineError(f"{model.address(key)}: circular reference through {model.address(dependency)}", key)
                 if mark is None:
                     state[dependency] = 1
-                    stack.append((dependency, iter(sorted(model.references[dependency] & model.formulas.keys()))))
+                    stack.append((dependency, dependencies(dependency)))
                     advanced = True
                     break
             if not advanced:
@@ -1164,6 +1422,8 @@ class _Compiler:
         self.references: set[CellKey] = set()
         self.direct: set[CellKey] = set()
         self.problem: str | None = None
+        # Whether the formula is an array formula, whose operators and functions go cell by cell over ranges.
+        self.array = False
         self.name_trees: dict[str, _Node | None] = {}
         # Names being compiled, to stop a name that refers to itself.
         self.resolving: set[str] = set()
@@ -1198,15 +1458,19 @@ class _Compiler:
         if len(args) == 2 and symbol in BINARY:
             operation = BINARY[symbol]
             left, right = args
+            if self.array:
+                return lambda env: _elementwise(operation, [left(env), right(env)])
             return lambda env: operation(_single(left(env)), _single(right(env)))
         if len(args) == 1 and symbol in UNARY:
             operation = UNARY[symbol]
             (only,) = args
+            if self.array:
+                return lambda env: _elementwise(operation, [only(env)])
             return lambda env: operation(_single(only(env)))
         return self._unsupported(f"the operator {symbol!r}")
 
     def _function(self, node: _Node, sheet: str):
-        name = node.token.name.upper().removeprefix("_XLFN.")
+        name = _function_name(node.token.name)
         args = [self.compile(arg, sheet) for arg in node.args]
         if name in REFERENCE_FUNCTIONS:
             function = REFERENCE_FUNCTIONS[name]
@@ -1221,9 +1485,16 @@ class _Compiler:
         if name in VALUE_FUNCTIONS:
             function = VALUE_FUNCTIONS[name]
             ranged = RANGE_ARGUMENTS.get(name, set())
+            if self.array:
+                # IF's branches go cell by cell along with its condition, as in Excel.
+                whole = frozenset() if name == "IF" else frozenset(ranged)
+                return lambda env: _elementwise(function, [a(env) for a in args], whole)
             # Range arguments stay blocks; every other argument is reduced to a single value.
             shaped = [a if i in ranged else _first_of(a) for i, a in enumerate(args)]
             return lambda env: function(*(a(env) for a in shaped))
+        if name in self.model.functions:
+            function = self.model.functions[name]
+            return lambda env: _call_custom(name, function, [a(env) for a in args])
         return self._unsupported(f"the function {name}")
 
     def _is_reference(self, node: _Node) -> bool:
@@ -1295,7 +1566,13 @@ def _block(env: _Environment, block_key, keys, rows: int, columns: int) -> Block
     cached = env.blocks.get(block_key)
     if cached is not None:
         return cached
-    cells = [env.values.get(key, BLANK_COLUMN) for key in keys]
+    block = _stack([env.values.get(key, BLANK_COLUMN) for key in keys], rows, columns)
+    env.blocks[block_key] = block
+    return block
+
+
+def _stack(cells: list[Column], rows: int, columns: int) -> Block:
+    """Return the block of ``cells``, given row by row."""
     n = max(len(c.kind) for c in cells)
     kind = np.empty((len(cells), n), dtype=np.int8)
     num = np.empty((len(cells), n))
@@ -1307,6 +1584,4 @@ def _block(env: _Environment, block_key, keys, rows: int, columns: int) -> Block
             if obj is None:
                 obj = np.full((len(cells), n), None, dtype=object)
             obj[i] = c.obj
-    block = Block(kind, num, obj, rows, columns)
-    env.blocks[block_key] = block
-    return block
+    return Block(kind, num, obj, rows, columns)

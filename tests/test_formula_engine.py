@@ -15,15 +15,18 @@ Three groups of tests:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 
+import numpy as np
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libreoffice_support import require_libreoffice
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tco_xl.formula_engine import (
     REFERENCE_FUNCTIONS,
@@ -49,14 +52,24 @@ RESULT_CELL = "Z99"
 RELATIVE_TOLERANCE = 1e-12
 
 
-def build_sheet_model(cells: dict):
-    """Return the model of a one-sheet workbook whose cells contain ``cells`` (values or formulas)."""
+def build_sheet_model(cells: dict, functions: dict | None = None, arrays: dict | None = None):
+    """Return the model of a one-sheet workbook whose cells contain ``cells`` (values or formulas).
+
+    ``arrays`` maps ranges such as "B1:C2" to the text of an array formula over that range.
+    """
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = SHEET
     for address, value in cells.items():
         sheet[address] = value
-    return build_model(workbook)
+    for ref, formula in (arrays or {}).items():
+        sheet[ref.split(":")[0]] = ArrayFormula(ref=ref, text=formula)
+    return build_model(workbook, functions)
+
+
+def shown_values(model, values, addresses: str) -> list:
+    """Return the first scenario's values of the space-separated cell addresses."""
+    return [values[model.key(SHEET, address)].value(0) for address in addresses.split()]
 
 
 def evaluate_formula(formula: str, cells: dict | None = None):
@@ -518,6 +531,317 @@ def test_unknown_function_is_name_error():
     assert_same(values[model.key(SHEET, "A3")].value(0), 2.0)
     assert list(model.problems) == [model.key(SHEET, "A1")]
     assert "FOO" in model.problems[model.key(SHEET, "A1")]
+
+
+# ------------------------------------------------------------------ custom functions
+
+
+def test_custom_function_receives_plain_values():
+    received = []
+
+    def probe(*args):
+        received.append(args)
+        return len(args)
+
+    cells = {
+        "A2": 2,
+        "A3": "x",
+        "A4": True,
+        "A5": "=1/0",
+        "B1": 1.5,
+        "C1": "y",
+        "C2": False,
+        "Z1": "=PROBE(A1,A2,A3,A4,A5)",
+        "Z2": "=PROBE(B1:C2)",
+        "Z3": "=PROBE(B1:C1)",
+        "Z4": "=PROBE(B1:B2)",
+        "Z5": "=PROBE(A2,,A3)",
+        "Z6": "=PROBE()",
+    }
+    model = build_sheet_model(cells, {"PROBE": probe})
+    values = model.evaluate()
+
+    assert model.problems == {}
+    scalars, block, row, col, skipped, empty = received
+    assert scalars == (None, 2.0, "x", True, DIV0)
+    assert [type(value) for value in scalars] == [type(None), float, str, bool, ErrorValue]
+    assert block == ([[1.5, "y"], [None, False]],)
+    assert type(block[0][1][1]) is bool
+    # A range of one row or one column is still a list of rows.
+    assert row == ([[1.5, "y"]],)
+    assert col == ([[1.5], [None]],)
+    assert skipped == (2.0, None, "x")
+    assert empty == ()
+    assert shown_values(model, values, "Z1 Z2 Z5 Z6") == [5.0, 1.0, 3.0, 0.0]
+
+
+CUSTOM_RESULTS = [
+    (3, 3.0),
+    (2.5, 2.5),
+    (np.int64(4), 4.0),
+    (np.float64(0.25), 0.25),
+    (True, True),
+    (np.bool_(False), False),
+    ("text", "text"),
+    (ErrorValue("#N/A"), NA),
+    # A blank result shows 0, as a formula that refers to an empty cell does.
+    (None, 0.0),
+    (dt.date(2024, 3, 5), 45356.0),
+    ([[7]], 7.0),
+    (float("nan"), NUM),
+    (10**400, NUM),
+    (ErrorValue("#OOPS"), VALUE),
+    (object(), VALUE),
+    ({"a": 1}, VALUE),
+    ([], VALUE),
+    ([[1], 2], VALUE),
+]
+
+
+@pytest.mark.parametrize("returned, expected", CUSTOM_RESULTS, ids=[repr(case[0]) for case in CUSTOM_RESULTS])
+def test_custom_function_result_types(returned, expected):
+    model = build_sheet_model({"A1": "=RESULT()"}, {"RESULT": lambda: returned})
+
+    assert_same(model.evaluate()[model.key(SHEET, "A1")].value(0), expected)
+
+
+def test_custom_function_calls_per_scenario():
+    calls = []
+
+    def twice(x):
+        calls.append(x)
+        return 2 * x
+
+    model = build_sheet_model({"A1": 2, "B1": 10, "C1": "=TWICE(A1)+B1"}, {"TWICE": twice})
+    result = model.key(SHEET, "C1")
+    values = model.evaluate()
+
+    assert calls == [2.0]
+    assert len(values[result]) == 1
+    assert_same(values[result].value(0), 14.0)
+
+    calls.clear()
+    values = model.evaluate({model.key(SHEET, "A1"): column([1, 2, 3])})
+
+    assert calls == [1.0, 2.0, 3.0]
+    assert [values[result].value(i) for i in range(3)] == [12.0, 14.0, 16.0]
+
+    # When only B1 varies, the argument A1 is the same in every scenario, so the function is called once.
+    calls.clear()
+    values = model.evaluate({model.key(SHEET, "B1"): column([0, 1])})
+
+    assert calls == [2.0]
+    assert [values[result].value(i) for i in range(2)] == [4.0, 5.0]
+
+
+def test_custom_function_range_per_scenario():
+    calls = []
+
+    def total(rows):
+        calls.append(rows)
+        return sum(value for row in rows for value in row)
+
+    model = build_sheet_model({"A1": 1, "A2": 2, "B1": "=TOTAL(A1:A2)"}, {"TOTAL": total})
+    values = model.evaluate({model.key(SHEET, "A2"): column([2, 5])})
+
+    assert calls == [[[1.0], [2.0]], [[1.0], [5.0]]]
+    assert [values[model.key(SHEET, "B1")].value(i) for i in range(2)] == [3.0, 6.0]
+
+
+def test_custom_function_exception_is_value_error(caplog):
+    model = build_sheet_model({"A1": 4, "B1": "=SQUAREROOT(A1)"}, {"SQUAREROOT": math.sqrt})
+    caplog.set_level(logging.DEBUG, logger="tco_xl.formula_engine")
+    values = model.evaluate({model.key(SHEET, "A1"): column([4, -1, 9])})
+    result = values[model.key(SHEET, "B1")]
+
+    assert_same(result.value(0), 2.0)
+    assert_same(result.value(1), VALUE)
+    assert_same(result.value(2), 3.0)
+    assert "SQUAREROOT failed in 1 of 3 scenarios, first in scenario 1" in caplog.text
+
+
+def test_custom_function_default_arguments():
+    model = build_sheet_model({"A1": "=ADD(1)", "A2": "=ADD(1,2)"}, {"ADD": lambda a, b=10: a + b})
+    values = model.evaluate()
+
+    # Only the arguments written in the formula are passed, so b keeps its default.
+    assert shown_values(model, values, "A1 A2") == [11.0, 3.0]
+
+
+def test_custom_names_ignore_case_and_prefixes():
+    cells = {"A1": "=double(2)", "A2": "=_xludf.DOUBLE(3)", "A3": "=_xlfn._xludf.Double(4)"}
+    model = build_sheet_model(cells, {"Double": lambda x: 2 * x})
+    values = model.evaluate()
+
+    assert model.problems == {}
+    assert model.functions.keys() == {"DOUBLE"}
+    assert shown_values(model, values, "A1 A2 A3") == [4.0, 6.0, 8.0]
+
+
+def test_custom_array_in_single_cell_shows_first():
+    model = build_sheet_model({"A1": "=GRID()", "A2": "=GRID()*10"}, {"GRID": lambda: [[1, 2], [3, 4]]})
+    values = model.evaluate()
+
+    assert shown_values(model, values, "A1 A2") == [1.0, 10.0]
+
+
+def test_unknown_function_with_custom_functions():
+    model = build_sheet_model({"A1": "=FOO(1)", "A2": "=BAR(1)"}, {"BAR": lambda x: x})
+    values = model.evaluate()
+
+    assert_same(values[model.key(SHEET, "A1")].value(0), NAME)
+    assert_same(values[model.key(SHEET, "A2")].value(0), 1.0)
+    assert list(model.problems) == [model.key(SHEET, "A1")]
+    assert "FOO" in model.problems[model.key(SHEET, "A1")]
+
+
+@pytest.mark.parametrize("name", ["SUM", "round", "_xlfn.If"])
+def test_custom_name_of_builtin_raises(name):
+    with pytest.raises(ValueError, match="built-in"):
+        build_sheet_model({}, {name: lambda: 1})
+
+
+def test_custom_names_differing_in_case_raise():
+    with pytest.raises(ValueError, match="differ only in case"):
+        build_sheet_model({}, {"f": lambda: 1, "F": lambda: 2})
+
+
+def test_custom_function_not_callable_raises():
+    with pytest.raises(TypeError, match="not callable"):
+        build_sheet_model({}, {"F": 1})
+
+
+# ------------------------------------------------------------------ array formulas
+
+
+def test_array_formula_fills_range():
+    # A1 precedes the array formula's cell B1 in the sheet, so only its references to C2 and B2 make it wait for B1.
+    cells = {"A1": "=C2+B2", "D1": "=SUM(B1:C2)"}
+    model = build_sheet_model(cells, {"GRID": lambda: [[1, 2], [3, 4]]}, {"B1:C2": "=GRID()"})
+    values = model.evaluate()
+    anchor = model.key(SHEET, "B1")
+
+    assert model.problems == {}
+    assert model.arrays == {anchor: (2, 2)}
+    assert model.array_cells(anchor) == [model.key(SHEET, cell) for cell in ("B1", "C1", "B2", "C2")]
+    assert model.formulas[anchor] == "=GRID()"
+    assert set(model.formulas) == {model.key(SHEET, cell) for cell in ("A1", "B1", "D1")}
+    assert shown_values(model, values, "B1 C1 B2 C2") == [1.0, 2.0, 3.0, 4.0]
+    assert shown_values(model, values, "A1 D1") == [7.0, 10.0]
+
+
+def test_array_formula_smaller_result_is_na():
+    model = build_sheet_model({}, {"GRID": lambda: [[1, None], [3, 4]]}, {"B1:D3": "=GRID()"})
+    values = model.evaluate()
+
+    assert shown_values(model, values, "B1 C1 D1") == [1.0, 0.0, NA]
+    assert shown_values(model, values, "B2 C2 D2") == [3.0, 4.0, NA]
+    assert shown_values(model, values, "B3 C3 D3") == [NA, NA, NA]
+
+
+def test_array_formula_repeats_single_value():
+    model = build_sheet_model({"A1": 5}, arrays={"B1:C2": "=A1*2"})
+    values = model.evaluate()
+
+    assert shown_values(model, values, "B1 C1 B2 C2") == [10.0, 10.0, 10.0, 10.0]
+
+
+def test_array_formula_repeats_row_and_column():
+    functions = {"ROW3": lambda: [1, 2, 3], "COLUMN2": lambda: np.array([[1], [2]])}
+    arrays = {"A1:C2": "=ROW3()", "E1:F2": "=COLUMN2()"}
+    model = build_sheet_model({}, functions, arrays)
+    values = model.evaluate()
+
+    # A flat list is one row, and a row repeats down the range.
+    assert shown_values(model, values, "A1 B1 C1") == [1.0, 2.0, 3.0]
+    assert shown_values(model, values, "A2 B2 C2") == [1.0, 2.0, 3.0]
+    # A column repeats across it.
+    assert shown_values(model, values, "E1 F1 E2 F2") == [1.0, 1.0, 2.0, 2.0]
+
+
+def test_array_formula_sizes_per_scenario():
+    calls = []
+
+    def counting(n):
+        calls.append(n)
+        return [list(range(1, int(n) + 1))]
+
+    model = build_sheet_model({"A1": 3}, {"COUNTING": counting}, {"B1:D1": "=COUNTING(A1)"})
+    values = model.evaluate({model.key(SHEET, "A1"): column([2, 3, 1])})
+
+    def scenario(index):
+        return [values[model.key(SHEET, cell)].value(index) for cell in ("B1", "C1", "D1")]
+
+    assert calls == [2.0, 3.0, 1.0]
+    assert scenario(0) == [1.0, 2.0, NA]
+    assert scenario(1) == [1.0, 2.0, 3.0]
+    # A single value among arrays takes only the first cell.
+    assert scenario(2) == [1.0, NA, NA]
+
+
+def test_array_formula_of_builtin_functions():
+    cells = {"A1": 1, "A2": 2, "A3": 3, "D1": 10, "D2": 20}
+    arrays = {
+        "B1:B3": "=A1:A3*2",
+        "C1:C3": "=IF(A1:A3>1,A1:A3,-A1:A3)",
+        "E1:E3": "=A1:A3+D1:D2",
+        "F1:F3": "=ROUND(A1:A3/3,1)",
+        "G1": "=SUM(A1:A3*A1:A3)",
+    }
+    model = build_sheet_model(cells, arrays=arrays)
+    values = model.evaluate()
+
+    assert model.problems == {}
+    assert shown_values(model, values, "B1 B2 B3") == [2.0, 4.0, 6.0]
+    assert shown_values(model, values, "C1 C2 C3") == [-1.0, 2.0, 3.0]
+    # The shorter range has no third cell.
+    assert shown_values(model, values, "E1 E2 E3") == [11.0, 22.0, NA]
+    assert shown_values(model, values, "F1 F2 F3") == [0.3, 0.7, 1.0]
+    assert shown_values(model, values, "G1") == [14.0]
+
+
+def test_array_formula_cached_values_replaced(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet["A1"], sheet["A2"] = 1, 2
+    sheet["B1"] = ArrayFormula(ref="B1:B2", text="=A1:A2*2")
+    # Excel saves the results of the range's other cells as their values.
+    sheet["B2"] = 99
+    path = tmp_path / "array.xlsx"
+    workbook.save(path)
+    model = build_model(openpyxl.load_workbook(path))
+    values = model.evaluate()
+
+    assert model.key(SHEET, "B2") not in model.constants
+    assert model.formulas == {model.key(SHEET, "B1"): "=A1:A2*2"}
+    assert shown_values(model, values, "B1 B2") == [2.0, 4.0]
+
+
+def test_array_formula_inputs_per_scenario():
+    model = build_sheet_model({"A1": 1, "A2": 2, "C1": "=B2+1"}, arrays={"B1:B2": "=A1:A2*2"})
+    values = model.evaluate({model.key(SHEET, "A2"): column([2, 5])})
+
+    assert [values[model.key(SHEET, "B2")].value(i) for i in range(2)] == [4.0, 10.0]
+    assert [values[model.key(SHEET, "C1")].value(i) for i in range(2)] == [5.0, 11.0]
+
+
+def test_array_formula_on_own_range_is_circular():
+    with pytest.raises(EngineError, match=r"Sheet!B1: circular reference"):
+        build_sheet_model({"A1": 1}, arrays={"B1:B2": "=A1+B2"})
+
+
+def test_array_formula_range_elsewhere_is_problem():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet["B1"] = ArrayFormula(ref="C1:C2", text="=1+1")
+    model = build_model(workbook)
+    values = model.evaluate()
+
+    assert model.arrays == {model.key(SHEET, "B1"): (1, 1)}
+    assert "C1:C2" in model.problems[model.key(SHEET, "B1")]
+    assert_same(values[model.key(SHEET, "B1")].value(0), 2.0)
 
 
 # ------------------------------------------------------------------ LibreOffice as a reference
