@@ -42,6 +42,11 @@ SHEETS = {
     "nl": {"start": "Start", "inputs": "Invoer", "calc": "Berekening", "path": "Verloop", "results": "Resultaten", "defaults": "Standaardwaarden"},
 }
 
+# The sheet and defined name of the template's variant with the xlwings functions (tco-xl template --udfs).
+UDF_SHEET = "UDFs"
+VARIANT_NAME = "tco_variant"
+VARIANT = "udfs"
+
 # Inputs sheet columns: key, label, unit, one input column per option, a spacer, one used-value column per option, help.
 KEY_COLUMN = 1
 LABEL_COLUMN = 2

@@ -31,6 +31,9 @@ from .template_layout import (
     SHEETS,
     SKIPPED_FIELDS,
     TEMPLATE_MARK,
+    UDF_SHEET,
+    VARIANT,
+    VARIANT_NAME,
     Layout,
 )
 
@@ -64,6 +67,8 @@ class TemplateInfo:
     mark: str
     language: str
     region: str
+    # "udfs" for the variant with the xlwings functions' sheet, else "native".
+    variant: str = "native"
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,16 @@ def template_info(workbook: Workbook, source: str | Path = "workbook") -> Templa
             f"expected one of {', '.join(SHEETS)}",
         )
     region = _name_text(workbook, "tco_region", source)
-    return TemplateInfo(mark, language, region)
+    variant = "native"
+    if workbook.defined_names.get(VARIANT_NAME) is not None:
+        variant = _name_text(workbook, VARIANT_NAME, source)
+        if variant != VARIANT:
+            raise WorkbookError(
+                source,
+                f"defined name {VARIANT_NAME} = {echo_value(variant)} is invalid; "
+                f"expected {VARIANT!r}, as tco-xl template --udfs writes it",
+            )
+    return TemplateInfo(mark, language, region, variant)
 
 
 def check_template(workbook: Workbook, source: str | Path = "workbook") -> TemplateInfo:
@@ -224,13 +238,14 @@ def check_template(workbook: Workbook, source: str | Path = "workbook") -> Templ
     """
     info = template_info(workbook, source)
     layout = Layout(info.language)
-    expected_sheets = ", ".join(layout.sheets.values())
-    for title in layout.sheets.values():
+    titles = list(layout.sheets.values()) + ([UDF_SHEET] if info.variant == VARIANT else [])
+    expected_sheets = ", ".join(titles)
+    for title in titles:
         if title not in workbook.sheetnames:
             raise WorkbookError(
                 source,
                 f"sheet {title!r} not found; a tco-xl template in "
-                f"{info.language} has the sheets {expected_sheets}",
+                f"{info.language}{' with the xlwings functions' if info.variant == VARIANT else ''} has the sheets {expected_sheets}",
             )
         if not isinstance(workbook[title], Worksheet):
             raise WorkbookError(
@@ -287,16 +302,16 @@ class _InputReader:
             return
         if cell.data_type == "e":
             self._problem(
-                address, where, spec, f"the error value {value}", _expected(spec)
+                address, where, spec, f"the error value {value}", expected_input(spec)
             )
             return
         if isinstance(value, str):
             value = value.strip()
             if not value:
                 return
-        converted = _convert(value, spec)
-        if converted is _INVALID:
-            self._problem(address, where, spec, echo_value(value), _expected(spec))
+        converted = convert_input(value, spec)
+        if converted is INVALID:
+            self._problem(address, where, spec, echo_value(value), expected_input(spec))
         else:
             target[path[-1]] = converted
 
@@ -310,33 +325,33 @@ class _InputReader:
 
 
 # Marks a cell value whose type the field does not accept.
-_INVALID = object()
+INVALID = object()
 
 
-def _convert(value, spec: Field):
-    """Return a non-empty cell value as the raw case stores it, or ``_INVALID`` for a value of the wrong type."""
+def convert_input(value, spec: Field):
+    """Return a non-empty cell value as the raw case stores it, or ``INVALID`` for a value of the wrong type."""
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if spec.name in FLAG_FIELDS:
         if isinstance(value, bool):
             return value
         if is_number and value in (0, 1):
             return value == 1
-        return _INVALID
+        return INVALID
     if spec.kind in NUMBER_KINDS:
-        return value if is_number else _INVALID
+        return value if is_number else INVALID
     if spec.kind == "date":
         if isinstance(value, dt.datetime):
-            return value.date().isoformat() if value.time() == dt.time() else _INVALID
+            return value.date().isoformat() if value.time() == dt.time() else INVALID
         if isinstance(value, dt.date):
             return value.isoformat()
         # Text is passed on, and build_case checks that it is a date YYYY-MM-DD.
-        return value if isinstance(value, str) else _INVALID
+        return value if isinstance(value, str) else INVALID
     if spec.kind in TEXT_KINDS:
-        return value if isinstance(value, str) else _INVALID
-    return _INVALID
+        return value if isinstance(value, str) else INVALID
+    return INVALID
 
 
-def _expected(spec: Field) -> str:
+def expected_input(spec: Field) -> str:
     if spec.name in FLAG_FIELDS:
         return "1 (yes) or 0 (no)"
     if spec.kind in NUMBER_KINDS and spec.unit:
