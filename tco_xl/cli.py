@@ -335,14 +335,18 @@ def run_template(args) -> int:
     region_key = args.region.strip().lower()
     region = load_region(region_key)
     language = args.lang or region.language
-    output = f"tco-xl-{region_key}-{language}.xlsx" if args.output is None else args.output
-    workbook = build_template(language, region_key)
+    variant = "-udfs" if args.udfs else ""
+    output = f"tco-xl-{region_key}-{language}{variant}.xlsx" if args.output is None else args.output
+    workbook = build_template(language, region_key, udfs=args.udfs)
     if args.case is not None:
         with _errors_named_by_file(args.case):
             raw = read_case_file(args.case)
             fill_workbook(workbook, raw, Layout(language), region_key)
     path = write_workbook(workbook, output)
-    print(f"Wrote the {region.name} template in {LANGUAGE_NAMES[language]} to {path.resolve()}", file=sys.stderr)
+    what = "template with the xlwings functions" if args.udfs else "template"
+    print(f"Wrote the {region.name} {what} in {LANGUAGE_NAMES[language]} to {path.resolve()}", file=sys.stderr)
+    if args.udfs:
+        print("The TCO_ functions show #NAME? until xlwings imports them; `tco-xl udfs` prints the settings.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -582,6 +586,16 @@ def _describe_field(spec: Field) -> str:
     return "; ".join(parts)
 
 
+def run_udfs(args) -> int:
+    from .udf_setup import classic_path, lite_source, settings_text
+
+    if args.lite:
+        _write_stdout(lite_source(classic_path().read_text(encoding="utf-8")))
+    else:
+        _write_stdout(settings_text())
+    return EXIT_OK
+
+
 def run_fields(args) -> int:
     lines = []
     for section, fields in FIELD_SECTIONS:
@@ -717,6 +731,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     template.add_argument("-o", "--output", default=None, metavar="FILE.xlsx", help="workbook to write, replaced whole; default tco-xl-REGION-LANG.xlsx")
     template.add_argument("--case", default=None, metavar="CASE", help="case file (.toml or .json) to fill into the workbook")
+    template.add_argument(
+        "--udfs", action="store_true",
+        help="add the UDFs sheet, where the xlwings functions of `tco-xl udfs` compute the results beside the formulas",
+    )
     template.set_defaults(handler=run_template)
 
     check = commands.add_parser(
@@ -759,6 +777,16 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_argument("index", type=int, metavar="INDEX", help="the scenario's number, as the check reports it (from 0)")
     scenario.add_argument("--seed", type=int, default=DEFAULT_CHECK_SEED, help=f"seed of the check (default {DEFAULT_CHECK_SEED})")
     scenario.set_defaults(handler=run_scenario)
+
+    udfs = commands.add_parser(
+        "udfs",
+        parents=[common],
+        help="show where the xlwings function module is and the settings that make TCO_ functions work in Excel",
+        description="Print the path of the xlwings module with the TCO_ spreadsheet functions and the Excel settings "
+        "for classic xlwings and for xlwings Lite.",
+    )
+    udfs.add_argument("--lite", action="store_true", help="print the xlwings Lite main.py instead, to paste into the Lite editor")
+    udfs.set_defaults(handler=run_udfs)
 
     fields = commands.add_parser(
         "fields",

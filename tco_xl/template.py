@@ -21,10 +21,11 @@ from .regions import DEFAULT_REGION, Region, load_region
 from .report import write_whole
 from .template_defaults import write_defaults_sheet
 from .template_inputs import write_inputs_sheet
-from .template_layout import INPUTS_HEADER_ROW, OPTION_COUNT, TEMPLATE_MARK, Layout
+from .template_layout import INPUTS_HEADER_ROW, OPTION_COUNT, TEMPLATE_MARK, UDF_SHEET, VARIANT, VARIANT_NAME, Layout
 from .template_results import sheet_rows, write_calc_sheet, write_path_sheet, write_results_sheet
 from .template_styles import BOLD, DEFAULT_FONT, FORMULA_FILL, INPUT_FILL, WRAP
 from .template_text import ui
+from .template_udfs import write_udf_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,12 @@ def _add_names(workbook: Workbook, names: dict[str, str]) -> None:
         workbook.defined_names[name] = DefinedName(name, attr_text=reference)
 
 
-def build_template(language: str = "en", region_key: str = DEFAULT_REGION) -> Workbook:
-    """Build the template workbook of ``region_key`` in ``language`` (en or nl)."""
+def build_template(language: str = "en", region_key: str = DEFAULT_REGION, udfs: bool = False) -> Workbook:
+    """Build the template workbook of ``region_key`` in ``language`` (en or nl).
+
+    With ``udfs``, the workbook also has the UDF sheet, where the xlwings
+    functions compute the results beside the native formulas.
+    """
     if language not in ("en", "nl"):
         raise TemplateError(f"language = {language!r} is invalid; expected en or nl")
     region = load_region(region_key)
@@ -126,6 +131,10 @@ def build_template(language: str = "en", region_key: str = DEFAULT_REGION) -> Wo
     write_calc_sheet(sheets["calc"], layout, rows, language)
     write_path_sheet(sheets["path"], layout, rows, language)
     write_results_sheet(sheets["results"], layout, rows, language)
+    if udfs:
+        udf_sheet = workbook.create_sheet(UDF_SHEET, workbook.sheetnames.index(layout.sheets["results"]) + 1)
+        write_udf_sheet(udf_sheet, layout, rows, language)
+        names[VARIANT_NAME] = f'"{VARIANT}"'
     _write_start_sheet(start, layout, region, language)
     # Constant names that identify a template, its language and its region.
     names["tco_template"] = f'"{TEMPLATE_MARK}"'

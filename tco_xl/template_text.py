@@ -237,6 +237,25 @@ UI = {
     "unit_or_group": ("Unit or group", "Eenheid of groep"),
     "status_invalid": ("invalid input: check the values used in this column", "ongeldige invoer: controleer de gebruikte waarden in deze kolom"),
     "na": ("none", "geen"),
+    "udf_title": ("Python functions beside the formulas", "Python-functies naast de formules"),
+    "udf_help": (
+        "The TCO_ functions call tco-xl's Python core through xlwings and compute the same results as the formulas. "
+        "Without xlwings, or before its functions are imported, they show #NAME?; `tco-xl udfs` prints the settings. "
+        "Each difference should be 0. Tables are array formulas; rows past the result show #N/A.",
+        "De TCO_-functies roepen de Python-kern van tco-xl aan via xlwings en berekenen dezelfde resultaten als de formules. "
+        "Zonder xlwings, of voordat de functies zijn geïmporteerd, tonen ze #NAAM?; `tco-xl udfs` toont de instellingen. "
+        "Elk verschil hoort 0 te zijn. Tabellen zijn matrixformules; rijen na het resultaat tonen #N/B.",
+    ),
+    "udf_result": ("Result", "Resultaat"),
+    "udf_tco": ("TCO per unit (EUR)", "TCO per stuk (EUR)"),
+    "udf_break_even": ("Break-even price (EUR)", "Break-evenprijs (EUR)"),
+    "udf_formulas": ("formulas", "formules"),
+    "udf_difference": ("Difference", "Verschil"),
+    "udf_lookups": ("Defaults of the country and the region", "Standaardwaarden van het land en de regio"),
+    "udf_groups": ("Subtotals (EUR per unit)", "Subtotalen (EUR per stuk)"),
+    "udf_lines": ("Cost lines (EUR per unit)", "Kostenregels (EUR per stuk)"),
+    "udf_path": ("Path: year, TCO per unit, annual TCO, cumulative gap (EUR)", "Verloop: jaar, TCO per stuk, TCO per jaar, cumulatief verschil (EUR)"),
+    "udf_range": ("TCO per unit with the price at 90 %, 100 % and 110 %", "TCO per stuk met de prijs op 90 %, 100 % en 110 %"),
 }
 
 

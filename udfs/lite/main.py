@@ -1,0 +1,98 @@
+"""tco-xl's spreadsheet functions for xlwings Lite: the Python core in Excel, on Windows, macOS and the web.
+
+Paste this file into the main.py tab of the xlwings Lite editor and
+requirements.txt into its requirements.txt tab. Generated from
+udfs/tco_udfs.py by `tco-xl udfs --lite`; change that file, not this one.
+"""
+
+from xlwings import arg, func, ret
+
+from tco_xl import cell_functions as cells
+
+KEYS = "The Key column of the inputs sheet, such as Inputs!$A$7:$A$151."
+OPTION = "The option's input column, as high as keys, such as Inputs!E$7:E$151."
+BASELINE = "The baseline's input column, which holds the settings and the part; leave it out when the option is the baseline."
+REGION = "A region key, such as tilburg, for its labour cost, figures date and subsidies; empty for national figures."
+
+
+@func
+@arg("keys", ndim=2, doc=KEYS)
+@arg("option", ndim=2, numbers=float, doc=OPTION)
+@arg("baseline", ndim=2, numbers=float, doc=BASELINE)
+@arg("region", doc=REGION)
+def TCO_UNIT(keys, option, baseline=None, region=None):  # noqa: N802 - Excel's name of the function
+    """TCO per unit in EUR of an option in the first year."""
+    return cells.tco_unit(keys, option, baseline, region)
+
+
+@func
+@arg("keys", ndim=2, doc=KEYS)
+@arg("option", ndim=2, numbers=float, doc=OPTION)
+@arg("baseline", ndim=2, numbers=float, doc=BASELINE)
+@arg("region", doc=REGION)
+@ret(transpose=False)
+def TCO_LINES(keys, option, baseline=None, region=None):  # noqa: N802
+    """Cost lines of an option, spilling one row per line: line id, label, EUR per unit in the first year."""
+    return cells.tco_lines(keys, option, baseline, region)
+
+
+@func
+@arg("keys", ndim=2, doc=KEYS)
+@arg("option", ndim=2, numbers=float, doc=OPTION)
+@arg("baseline", ndim=2, numbers=float, doc=BASELINE)
+@arg("region", doc=REGION)
+@ret(transpose=False)
+def TCO_GROUPS(keys, option, baseline=None, region=None):  # noqa: N802
+    """Subtotals of an option, spilling one row per group: group id, label, EUR per unit in the first year."""
+    return cells.tco_groups(keys, option, baseline, region)
+
+
+@func
+@arg("keys", ndim=2, doc=KEYS)
+@arg("option", ndim=2, numbers=float, doc=OPTION)
+@arg("baseline", ndim=2, numbers=float, doc=BASELINE)
+@arg("region", doc=REGION)
+@ret(transpose=False)
+def TCO_PATH(keys, option, baseline=None, region=None):  # noqa: N802
+    """Multi-year path of an option, one row per year: year, TCO per unit, annual TCO, cumulative gap to the baseline (EUR)."""
+    return cells.tco_path(keys, option, baseline, region)
+
+
+@func
+@arg("keys", ndim=2, doc=KEYS)
+@arg("option", ndim=2, numbers=float, doc=OPTION)
+@arg("baseline", ndim=2, numbers=float, doc=BASELINE)
+@arg("region", doc=REGION)
+def TCO_BREAK_EVEN(keys, option, baseline=None, region=None):  # noqa: N802
+    """Price in EUR at which the option's TCO equals the baseline's; empty for the baseline."""
+    return cells.tco_break_even(keys, option, baseline, region)
+
+
+@func
+@arg("keys", ndim=2, doc=KEYS)
+@arg("option", ndim=2, numbers=float, doc=OPTION)
+@arg("field", doc="The input key to vary, such as price or duty_rate.")
+@arg("low", numbers=float, doc="The low value of the field.")
+@arg("high", numbers=float, doc="The high value of the field.")
+@arg("baseline", ndim=2, numbers=float, doc=BASELINE)
+@arg("region", doc=REGION)
+@ret(transpose=False)
+def TCO_RANGE(keys, option, field, low, high, baseline=None, region=None):  # noqa: N802
+    """TCO per unit in EUR of an option with one input at low, at its value and at high, as one row."""
+    return cells.tco_range(keys, option, field, low, high, baseline, region)
+
+
+@func
+@arg("country", doc="An ISO country code, such as CN or PL.")
+@arg("figure", doc="A figure, such as transit_days, cost_per_load_eur, currency or default_mode.")
+def TCO_COUNTRY(country, figure):  # noqa: N802
+    """A packaged default figure of a country, with its source in tco-xl's data."""
+    return cells.tco_country(country, figure)
+
+
+@func
+@arg("figure", doc="A figure, such as labour_cost_eur_per_hour, figures_date, wbso or employer_oncost_rate.")
+@arg("region", doc="A region key, such as tilburg; empty for tilburg.")
+def TCO_REGION(figure, region=None):  # noqa: N802
+    """A regional default figure, or a Dutch rate, with its source in tco-xl's data."""
+    return cells.tco_region(figure, region)
