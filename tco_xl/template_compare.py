@@ -96,6 +96,11 @@ def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() in EMPTY_TEXTS)
 
 
+def is_error_text(value) -> bool:
+    """Return whether an expected value is a spreadsheet error value, such as "#N/A"."""
+    return isinstance(value, str) and value.startswith("#")
+
+
 def compare(cells: list[Expected], read, relative: float = 1e-6, absolute: float = 1e-9) -> list[Difference]:
     """Compare the expected cells with the values ``read(sheet, cell)`` returns; return the differences."""
     differences = []
@@ -103,6 +108,11 @@ def compare(cells: list[Expected], read, relative: float = 1e-6, absolute: float
         found = read(expected.sheet, expected.cell)
         if expected.value is None:
             if not is_empty(found):
+                differences.append(Difference(expected, found))
+            continue
+        if is_error_text(expected.value):
+            # An array formula's cells past its result show #N/A.
+            if str(found) != expected.value:
                 differences.append(Difference(expected, found))
             continue
         if isinstance(found, bool) or not isinstance(found, (int, float)):

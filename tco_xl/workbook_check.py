@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula
 
 from .case import build_case
 from .errors import TcoError, ValidationError
@@ -34,12 +35,15 @@ from .regions import load_region
 from .scenarios import REGION as SCENARIO_REGION
 from .scenarios import generate_case
 from .template_calc import PATH_COLUMNS
-from .template_compare import Expected, compare, expected_cells, is_empty
+from .template_compare import Expected, compare, expected_cells, is_empty, is_error_text
 from .template_fill import input_values
 from .template_inputs import input_validation
-from .template_layout import FIRST_INPUT_COLUMN, FIRST_OPTION_COLUMN, FIRST_USED_COLUMN, OPTION_COUNT, PATH_YEARS, Layout
+from .cell_functions import FUNCTIONS
+from .results import compute_case
+from .template_layout import FIRST_INPUT_COLUMN, FIRST_OPTION_COLUMN, FIRST_USED_COLUMN, OPTION_COUNT, PATH_YEARS, VARIANT, Layout
 from .template_read import TemplateInfo, WorkbookError, open_template, read_case, template_info
 from .template_results import PATH_FIRST_COLUMN, path_row, sheet_rows
+from .template_udfs import expected_udf_cells, range_results, udf_cells
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +194,7 @@ def check_workbook(workbook, info: TemplateInfo, name: str, settings: CheckSetti
         raise WorkbookError(name, f"defined name tco_region = {info.region!r} is not a packaged region: {error}") from error
     layout = Layout(info.language)
     try:
-        model = build_model(workbook)
+        model = build_model(workbook, functions=FUNCTIONS)
     except EngineError as error:
         finding = Finding("", "", str(error))
         if error.key is not None:
@@ -239,12 +243,15 @@ class _Context:
         self.model = model
         self.settings = settings
         self.rows = sheet_rows()
-        self.reference = _template_cells(info.language, info.region)
+        self.reference = _template_cells(info.language, info.region, info.variant)
+        self.udf_cells = udf_cells(layout, self.rows) if info.variant == VARIANT else []
         self.inputs_sheet = layout.sheets["inputs"].upper()
         self.defaults_sheet = layout.sheets["defaults"].upper()
         self.input_keys = _input_keys(layout)
         self.labels = _cell_labels(info.language)
         self.values: dict[CellKey, Column] = {}
+        # Cells that array formulas fill, besides the formula's own cell.
+        self.array_parts = {key for anchor in model.arrays for key in model.array_cells(anchor) if key != anchor}
         self.input_hint = ""
         self.option_names = self._option_names()
 
@@ -276,15 +283,17 @@ class _TemplateCells:
     names: dict[str, str]
     # The value of every non-empty cell without a formula.
     constants: dict[CellKey, object]
+    # The cells of the array formulas, which show #N/A past the array's result.
+    array_cells: frozenset[CellKey] = frozenset()
 
 
 @functools.cache
-def _template_cells(language: str, region_key: str) -> _TemplateCells:
-    """Return the formulas and the non-empty constant cells of a freshly built template."""
+def _template_cells(language: str, region_key: str, variant: str) -> _TemplateCells:
+    """Return the formulas and the non-empty constant cells of a freshly built template of ``variant``."""
     from .template import build_template
 
-    template = build_template(language, region_key)
-    formulas, constants = {}, {}
+    template = build_template(language, region_key, udfs=variant == VARIANT)
+    formulas, constants, array_cells = {}, {}, set()
     for sheet in template.worksheets:
         upper = sheet.title.upper()
         for row in sheet.iter_rows():
@@ -292,12 +301,16 @@ def _template_cells(language: str, region_key: str) -> _TemplateCells:
                 if cell.value is None:
                     continue
                 key = (upper, cell.row, cell.column)
+                if isinstance(cell.value, ArrayFormula):
+                    (first_column, first_row, last_column, last_row) = range_boundaries(cell.value.ref)
+                    array_cells.update((upper, r, c) for r in range(first_row, last_row + 1) for c in range(first_column, last_column + 1))
                 if cell.data_type == "f":
-                    formulas[key] = str(cell.value)
+                    # An array formula is an object whose text is the formula.
+                    formulas[key] = str(getattr(cell.value, "text", cell.value))
                 else:
                     constants[key] = cell.value
     names = {name.upper(): definition.attr_text for name, definition in template.defined_names.items()}
-    return _TemplateCells(formulas, names, constants)
+    return _TemplateCells(formulas, names, constants, frozenset(array_cells))
 
 
 def _input_keys(layout: Layout) -> dict[CellKey, object]:
@@ -513,13 +526,12 @@ def _evaluate_name_formula(formula: str, context: _Context) -> float | None:
 
 def _check_errors(context: _Context) -> CheckResult:
     findings = []
-    for key in context.model.order:
+    for key in _computed_cells(context):
         values = context.values[key]
         if values.kind[0] != ERROR:
             continue
         code = values.obj[0]
-        if code == NA and "NA()" in context.reference.formulas.get(key, ""):
-            # The template's own NA(): the path chart skips years beyond the horizon.
+        if code == NA and _shows_na(context, key):
             continue
         findings.append(context.finding(key, f"shows the error value {code}", found=code))
     for key, value in context.model.constants.items():
@@ -531,12 +543,25 @@ def _check_errors(context: _Context) -> CheckResult:
     return CheckResult("errors", "passed", f"none of {count} formulas shows an error value")
 
 
+def _computed_cells(context: _Context) -> list[CellKey]:
+    """Return the cells that formulas compute: each formula's cell and the other cells that array formulas fill."""
+    return list(context.model.order) + sorted(context.array_parts)
+
+
+def _shows_na(context: _Context, key: CellKey) -> bool:
+    """Return whether the template shows #N/A in a cell: its own NA() for the path chart, or an array formula past its result."""
+    return "NA()" in context.reference.formulas.get(key, "") or key in context.reference.array_cells
+
+
 def _check_references(context: _Context) -> CheckResult:
     model = context.model
     users: dict[CellKey, list[CellKey]] = {}
     for key in sorted(model.references):
         for target in model.references[key]:
-            if target in model.constants or target in model.formulas or target in context.input_keys:
+            if target in model.constants or target in model.formulas or target in context.input_keys or target in context.array_parts:
+                continue
+            if target not in context.reference.constants and target not in context.reference.formulas:
+                # Empty in the template too, such as a title row inside a range that a function reads.
                 continue
             users.setdefault(target, []).append(key)
     findings = []
@@ -568,6 +593,7 @@ def _check_values(context: _Context) -> CheckResult:
     if slots[0] != 0:
         return CheckResult("values", "skipped", f"the baseline column {get_column_letter(FIRST_INPUT_COLUMN)} of the inputs is empty, so the workbook shows no results; fill the baseline option in there")
     expected = expected_cells(case, context.layout, context.rows, slots=slots)
+    expected += _expected_udfs(context, case, slots)
     differences = compare(expected, _reader(context.model, context.values, 0), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
     findings = [_difference_finding(context, difference.expected, difference.found) for difference in differences]
     tolerance = f"relative tolerance {context.settings.relative_tolerance:g}"
@@ -584,6 +610,14 @@ def _option_slots(read) -> list[int]:
         letters = address.rstrip("0123456789")
         slots.append(column_index_from_string(letters) - FIRST_INPUT_COLUMN)
     return slots
+
+
+def _expected_udfs(context: _Context, case, slots: list[int]) -> list[Expected]:
+    """Return the core's values of the UDF sheet's cells, or none for a workbook without that sheet."""
+    if not context.udf_cells:
+        return []
+    result = compute_case(case)
+    return expected_udf_cells(result, context.udf_cells, slots, range_results(case, slots))
 
 
 def _rejected_inputs(problems: list[str]) -> CheckResult:
@@ -647,7 +681,7 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
         if context.info.region != SCENARIO_REGION:
             raw["settings"]["region"] = context.info.region
             case = build_case(raw)
-        expected.append(expected_cells(case, context.layout, context.rows))
+        expected.append(expected_cells(case, context.layout, context.rows) + _expected_udfs(context, case, list(range(len(case.options)))))
         cells.append(input_values(raw, context.layout))
         if progress is not None:
             progress(index + 1, count, "scenarios")
@@ -686,13 +720,17 @@ def _scenario_differences(context: _Context, expected: list[list[Expected]], val
         kind = found.kind[rows] if found is not None else np.full(len(entries), TEXT)
         number = found.num[rows] if found is not None else np.zeros(len(entries))
         text = found.obj[rows] if found is not None and found.obj is not None else np.full(len(entries), "", dtype=object)
-        expected_numbers = np.array([np.nan if cell.value is None else float(cell.value) for _, cell in entries])
-        expected_empty = np.isnan(expected_numbers)
+        expected_errors = np.array([is_error_text(cell.value) for _, cell in entries])
+        expected_numbers = np.array([np.nan if cell.value is None or is_error_text(cell.value) else float(cell.value) for _, cell in entries])
+        expected_empty = np.isnan(expected_numbers) & ~expected_errors
         shows_empty = (kind == TEXT) & np.array([is_empty(t) for t in text])
         close = np.isclose(number, np.where(expected_empty, 0.0, expected_numbers), rtol=context.settings.relative_tolerance, atol=ABSOLUTE_TOLERANCE)
         # np.isclose weighs the tolerance by the second value only; math.isclose, as compare uses, by the larger.
         close |= np.abs(number - expected_numbers) <= context.settings.relative_tolerance * np.maximum(np.abs(number), np.abs(expected_numbers))
         good = np.where(expected_empty, shows_empty, (kind == NUMBER) & close)
+        if expected_errors.any():
+            codes = np.array([cell.value for _, cell in entries], dtype=object)
+            good = np.where(expected_errors, (kind == ERROR) & (text == codes), good)
         differing += [entries[i] for i in np.flatnonzero(~good)]
     return sorted(differing, key=lambda entry: entry[0])
 
@@ -700,13 +738,13 @@ def _scenario_differences(context: _Context, expected: list[list[Expected]], val
 def _scenario_errors(context: _Context, values: dict[CellKey, Column]) -> list[Finding]:
     """Return the formulas that show an unexpected error value in some scenario, once per cell."""
     findings = []
-    for key in context.model.order:
+    for key in _computed_cells(context):
         result = values[key]
         failing = np.flatnonzero(result.kind == ERROR)
         if len(failing) == 0:
             continue
         codes = result.obj[failing]
-        if "NA()" in context.reference.formulas.get(key, ""):
+        if _shows_na(context, key):
             failing = failing[codes != NA]
             codes = result.obj[failing]
         if len(failing):
