@@ -39,8 +39,10 @@ EPOCH = dt.date(1899, 12, 30)
 ERROR_PREFIX = "Error: "
 # Names the copy that pairs a baseline computed alone, since a case compares two or more options.
 COPY_SUFFIX = " (copy)"
-# Computed cases kept, so that the functions of one option share one computation.
-CACHED_CASES = 256
+# Computed cases kept, so that the functions of one option share one computation. The
+# workbook check evaluates each function cell for all its scenarios before the next
+# cell, so the cache holds a case per option and scenario of a 1,000-scenario check.
+CACHED_CASES = 4096
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,18 @@ def _option(read: dict) -> dict:
 
 def _freeze(value):
     """Return a hashable copy of a cell value or range, for the cache of computed cases."""
-    if isinstance(value, (list, tuple)):
+    kind = type(value)
+    if value is None or kind is float or kind is int or kind is bool:
+        return value
+    if kind is tuple:
+        # The workbook check passes ranges as tuples of hashable values: hashing them in C
+        # is far cheaper than copying them, which it would do millions of times.
+        try:
+            hash(value)
+            return value
+        except TypeError:
+            pass
+    if kind is list or kind is tuple:
         return tuple(_freeze(item) for item in value)
     if _is_error(value):
         return CellError(_error_text(value))
@@ -312,8 +325,9 @@ def _result(keys, option, baseline, region):
             raise CellInputError(f"{name} has {rows} rows and keys {len(key_column)}; expected ranges of the same height")
     if _is_empty_column(option):
         raise NoOption
-    case = _compute((_freeze(keys), _freeze(option), _freeze(baseline), _freeze(region)))
-    position = 0 if baseline is None or _freeze(option) == _freeze(baseline) else 1
+    frozen_option, frozen_baseline = _freeze(option), _freeze(baseline)
+    case = _compute((_freeze(keys), frozen_option, frozen_baseline, _freeze(region)))
+    position = 0 if baseline is None or frozen_option == frozen_baseline else 1
     return case.options[position], case
 
 

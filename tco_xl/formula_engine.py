@@ -1002,23 +1002,19 @@ def _custom_functions(functions: Mapping[str, Callable] | None) -> dict[str, Cal
 def _call_custom(name: str, function: Callable, values: list) -> Column | Block:
     """Call a custom function once per scenario with plain Python values and return its results as a column or block.
 
-    A range arrives as a list of rows. When every argument is the same in
+    A range arrives as a tuple of rows, each a tuple. When every argument is the same in
     all scenarios, the function is called once.
     """
     n = _width(*(v.kind for v in values)) if values else 1
-    # A block's cells as columns, made once for all scenarios.
-    cells = [[v.cell(k) for k in range(v.kind.shape[0])] if isinstance(v, Block) else None for v in values]
+    # Each argument's plain values in every scenario, made once; an argument that is the
+    # same in all scenarios is one object, passed again in each call.
+    plain = [_plain_values(value) for value in values]
     results, failures = [], []
     for scenario in range(n):
         args = []
-        for value, block_cells in zip(values, cells):
-            if block_cells is None:
-                args.append(value.value(scenario))
-            else:
-                args.append([
-                    [block_cells[row * value.columns + col].value(scenario) for col in range(value.columns)]
-                    for row in range(value.rows)
-                ])
+        for value, scenarios in zip(values, plain):
+            index = scenario if len(scenarios) > 1 else 0
+            args.append(scenarios[index])
         try:
             result = _custom_result(function(*args))
         except Exception as error:  # Excel shows #VALUE! for a user-defined function that fails, whatever it raises
@@ -1032,6 +1028,26 @@ def _call_custom(name: str, function: Callable, values: list) -> Column | Block:
             name, len(failures), n, scenario, error, exc_info=error,
         )
     return _combine_results(results)
+
+
+def _plain_values(value: Column | Block) -> list:
+    """Return an argument's plain value per scenario: a value for a column, a tuple of rows for a block."""
+    if isinstance(value, Column):
+        return [value.value(scenario) for scenario in range(len(value.kind))]
+    kind, width = value.kind, value.kind.shape[1]
+    table = np.full(kind.shape, None, dtype=object)
+    numbers = kind == NUMBER
+    table[numbers] = value.num[numbers]
+    truths = kind == BOOL
+    table[truths] = value.num[truths] != 0
+    if value.obj is not None:
+        texts = kind == TEXT
+        table[texts] = value.obj[texts]
+        for position in zip(*np.nonzero(kind == ERROR)):
+            table[position] = ErrorValue(value.obj[position])
+    # tolist turns numpy floats and booleans into Python ones; tuples keep a range that is
+    # passed to every scenario's call from being changed by one of them.
+    return [tuple(map(tuple, table[:, scenario].reshape(value.rows, value.columns).tolist())) for scenario in range(width)]
 
 
 def _custom_result(result):
@@ -1279,7 +1295,7 @@ def build_model(workbook, functions: Mapping[str, Callable] | None = None) -> Mo
     ``functions`` maps the names of custom functions (any case, with or
     without the _xlfn. or _xludf. prefix) to Python callables. Each is called
     once per scenario with the values of the arguments written in the formula:
-    None for a blank, float, bool, str or ``ErrorValue``, and a list of rows
+    None for a blank, float, bool, str or ``ErrorValue``, and a tuple of row tuples
     for a range. It returns such a value, a date, or a list of rows (a flat
     list is one row). An exception or a value of another type gives #VALUE!.
     A name that is a built-in function raises ValueError.

@@ -565,11 +565,11 @@ def test_custom_function_receives_plain_values():
     scalars, block, row, col, skipped, empty = received
     assert scalars == (None, 2.0, "x", True, DIV0)
     assert [type(value) for value in scalars] == [type(None), float, str, bool, ErrorValue]
-    assert block == ([[1.5, "y"], [None, False]],)
+    assert block == (((1.5, "y"), (None, False)),)
     assert type(block[0][1][1]) is bool
     # A range of one row or one column is still a list of rows.
-    assert row == ([[1.5, "y"]],)
-    assert col == ([[1.5], [None]],)
+    assert row == (((1.5, "y"),),)
+    assert col == (((1.5,), (None,)),)
     assert skipped == (2.0, None, "x")
     assert empty == ()
     assert shown_values(model, values, "Z1 Z2 Z5 Z6") == [5.0, 1.0, 3.0, 0.0]
@@ -644,7 +644,7 @@ def test_custom_function_range_per_scenario():
     model = build_sheet_model({"A1": 1, "A2": 2, "B1": "=TOTAL(A1:A2)"}, {"TOTAL": total})
     values = model.evaluate({model.key(SHEET, "A2"): column([2, 5])})
 
-    assert calls == [[[1.0], [2.0]], [[1.0], [5.0]]]
+    assert calls == [((1.0,), (2.0,)), ((1.0,), (5.0,))]
     assert [values[model.key(SHEET, "B1")].value(i) for i in range(2)] == [3.0, 6.0]
 
 
