@@ -5,7 +5,8 @@ prints the wall time of the whole check, in a fresh process as a user runs
 it and in this process with its steps. Then it prints the time LibreOffice
 takes to recalculate the first K scenarios written as workbooks, and the
 ratio of the two per scenario. The target is the whole 1,000-scenario check in under
-10 seconds.
+10 seconds. Last, it times the same check of the xlwings variant, whose
+TCO_ functions compute each scenario's options with the core (``--udfs-runs``).
 """
 
 from __future__ import annotations
@@ -31,14 +32,15 @@ from tco_xl.workbook_check import DEFAULT_SEED, CheckSettings, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbooks" / "tco-xl-tilburg-en.xlsx"
+UDF_TEMPLATE = ROOT / "workbooks" / "tco-xl-tilburg-en-udfs.xlsx"
 TARGET_SECONDS = 10.0
 
 
-def command_seconds(scenarios: int, seed: int) -> float:
+def command_seconds(scenarios: int, seed: int, workbook: Path = TEMPLATE) -> float:
     """Return the wall time of `tco-xl check` with scenarios in a fresh Python process, imports included."""
     start = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-m", "tco_xl.cli", "check", str(TEMPLATE), "--scenarios", str(scenarios), "--seed", str(seed)],
+        [sys.executable, "-m", "tco_xl.cli", "check", str(workbook), "--scenarios", str(scenarios), "--seed", str(seed)],
         capture_output=True,
         text=True,
     )
@@ -74,6 +76,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20, help="scenarios recalculated by LibreOffice (default 20)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the whole command; the best and median are printed (default 3)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the scenarios")
+    parser.add_argument("--udfs-runs", type=int, default=1, help="runs of the check of the xlwings variant; 0 skips it (default 1)")
     args = parser.parse_args()
 
     runs = [command_seconds(args.scenarios, args.seed) for _ in range(args.repeat)]
@@ -89,13 +92,20 @@ def main() -> None:
 
     if libreoffice.find_soffice() is None:
         print("LibreOffice: not installed, sample skipped")
-        return
-    seconds, differing = libreoffice_sample(args.sample, args.seed)
-    per_scenario = seconds / args.sample
-    check_per_scenario = best / args.scenarios
-    print(f"LibreOffice recalculating {args.sample} of the same scenarios: {seconds:.2f} s ({per_scenario:.3f} s per scenario); {differing} cells differ from the core")
-    print(f"  per scenario, LibreOffice takes {per_scenario / check_per_scenario:.0f} times as long as the check")
-    print(f"  {args.scenarios} scenarios in LibreOffice at that rate: about {per_scenario * args.scenarios:.0f} s")
+    else:
+        seconds, differing = libreoffice_sample(args.sample, args.seed)
+        per_scenario = seconds / args.sample
+        check_per_scenario = best / args.scenarios
+        print(f"LibreOffice recalculating {args.sample} of the same scenarios: {seconds:.2f} s ({per_scenario:.3f} s per scenario); {differing} cells differ from the core")
+        print(f"  per scenario, LibreOffice takes {per_scenario / check_per_scenario:.0f} times as long as the check")
+        print(f"  {args.scenarios} scenarios in LibreOffice at that rate: about {per_scenario * args.scenarios:.0f} s")
+
+    if args.udfs_runs > 0:
+        udf_runs = [command_seconds(args.scenarios, args.seed, UDF_TEMPLATE) for _ in range(args.udfs_runs)]
+        print(
+            f"tco-xl check of {UDF_TEMPLATE.name} with {args.scenarios} scenarios, TCO_ functions computed in each: "
+            f"best {min(udf_runs):.2f} s over {args.udfs_runs} runs ({min(udf_runs) / best:.1f} times the template without them)"
+        )
 
 
 if __name__ == "__main__":

@@ -304,7 +304,11 @@ def _expected_value(cell: UdfCell, option, result: CaseResult, low_high):
         return year.tco_per_unit_eur if offset == 1 else year.cumulative_gap_eur
     if kind == "TCO_RANGE":
         offset = int(detail)
-        return option.tco_per_unit_eur if offset == 1 else low_high[0 if offset == 0 else 1]
+        if offset == 0:
+            return low_high[0]
+        if offset == 1:
+            return option.tco_per_unit_eur
+        return low_high[1]
     raise ValueError(f"no expected value for UDF cell {cell}")
 
 

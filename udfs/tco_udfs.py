@@ -3,8 +3,8 @@
 Set xlwings' "UDF Modules" to ``udfs.tco_udfs`` and click "Import
 Functions"; ``tco-xl udfs`` prints every setting. The functions read an
 option from two ranges of the inputs sheet, the Key column and the option's
-input column, and the baseline's column, which holds the settings and the
-part. A wrong input shows a text starting with "Error:" that names it.
+input column, and the baseline's column, which contains the settings and
+the part. A wrong input shows a text starting with "Error:" that names it.
 
 Ranges arrive as lists of rows (ndim=2) with numbers as floats and error
 values as their text (err_to_str), so that a wrong cell is named, not
@@ -28,7 +28,7 @@ REGION = "A region key, such as tilburg, for its labour cost, figures date and s
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
 @xw.arg("region", doc=REGION)
 def TCO_UNIT(keys, option, baseline=None, region=None):  # noqa: N802 - Excel's name of the function
-    """TCO per unit in EUR of an option in the first year."""
+    """Returns the TCO per unit in EUR of an option in the first year."""
     return cells.tco_unit(keys, option, baseline, region)
 
 
@@ -39,7 +39,7 @@ def TCO_UNIT(keys, option, baseline=None, region=None):  # noqa: N802 - Excel's 
 @xw.arg("region", doc=REGION)
 @xw.ret(transpose=False)
 def TCO_LINES(keys, option, baseline=None, region=None):  # noqa: N802
-    """Cost lines of an option, spilling one row per line: line id, label, EUR per unit in the first year."""
+    """Returns the cost lines of an option, one row per line that spills: line id, label, EUR per unit in the first year."""
     return cells.tco_lines(keys, option, baseline, region)
 
 
@@ -50,7 +50,7 @@ def TCO_LINES(keys, option, baseline=None, region=None):  # noqa: N802
 @xw.arg("region", doc=REGION)
 @xw.ret(transpose=False)
 def TCO_GROUPS(keys, option, baseline=None, region=None):  # noqa: N802
-    """Subtotals of an option, spilling one row per group: group id, label, EUR per unit in the first year."""
+    """Returns the subtotals of an option, one row per group: group id, label, EUR per unit in the first year."""
     return cells.tco_groups(keys, option, baseline, region)
 
 
@@ -61,7 +61,7 @@ def TCO_GROUPS(keys, option, baseline=None, region=None):  # noqa: N802
 @xw.arg("region", doc=REGION)
 @xw.ret(transpose=False)
 def TCO_PATH(keys, option, baseline=None, region=None):  # noqa: N802
-    """Multi-year path of an option, one row per year: year, TCO per unit, annual TCO, cumulative gap to the baseline (EUR)."""
+    """Returns the path of an option, one row per year: year, TCO per unit, annual TCO, cumulative gap to the baseline (EUR)."""
     return cells.tco_path(keys, option, baseline, region)
 
 
@@ -71,7 +71,7 @@ def TCO_PATH(keys, option, baseline=None, region=None):  # noqa: N802
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
 @xw.arg("region", doc=REGION)
 def TCO_BREAK_EVEN(keys, option, baseline=None, region=None):  # noqa: N802
-    """Price in EUR at which the option's TCO equals the baseline's; empty for the baseline."""
+    """Returns the price in EUR at which the option's TCO equals the baseline's, or an empty cell for the baseline."""
     return cells.tco_break_even(keys, option, baseline, region)
 
 
@@ -85,7 +85,7 @@ def TCO_BREAK_EVEN(keys, option, baseline=None, region=None):  # noqa: N802
 @xw.arg("region", doc=REGION)
 @xw.ret(transpose=False)
 def TCO_RANGE(keys, option, field, low, high, baseline=None, region=None):  # noqa: N802
-    """TCO per unit in EUR of an option with one input at low, at its value and at high, as one row."""
+    """Returns one row: the TCO per unit in EUR of an option with one input at low, at its value and at high."""
     return cells.tco_range(keys, option, field, low, high, baseline, region)
 
 
@@ -93,7 +93,7 @@ def TCO_RANGE(keys, option, field, low, high, baseline=None, region=None):  # no
 @xw.arg("country", doc="An ISO country code, such as CN or PL.")
 @xw.arg("figure", doc="A figure, such as transit_days, cost_per_load_eur, currency or default_mode.")
 def TCO_COUNTRY(country, figure):  # noqa: N802
-    """A packaged default figure of a country, with its source in tco-xl's data."""
+    """Returns a packaged default figure of a country, such as its transit days or freight cost per load."""
     return cells.tco_country(country, figure)
 
 
@@ -101,5 +101,5 @@ def TCO_COUNTRY(country, figure):  # noqa: N802
 @xw.arg("figure", doc="A figure, such as labour_cost_eur_per_hour, figures_date, wbso or employer_oncost_rate.")
 @xw.arg("region", doc="A region key, such as tilburg; empty for tilburg.")
 def TCO_REGION(figure, region=None):  # noqa: N802
-    """A regional default figure, or a Dutch rate, with its source in tco-xl's data."""
+    """Returns a figure of a region, such as its labour cost per hour, or a Dutch rate."""
     return cells.tco_region(figure, region)
