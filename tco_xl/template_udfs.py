@@ -157,6 +157,8 @@ def _lookups(writer: _Writer, language: str) -> None:
 
 def _array(writer: _Writer, first_row: int, columns: int, rows: int, formula: str) -> str:
     """Write ``formula`` as an array formula over ``rows`` x ``columns`` cells from column B; return its range."""
+    # NOTE: how Excel with xlwings fills these array formulas is untested here (no Excel);
+    # the check's engine and the formulas package follow Excel's documented rules.
     first = f"{get_column_letter(TABLE_COLUMN)}{first_row}"
     last = f"{get_column_letter(TABLE_COLUMN + columns - 1)}{first_row + rows - 1}"
     ref = f"{first}:{last}"

@@ -85,3 +85,10 @@ def test_bad_ini_value_usage_error(pytester):
 def test_bad_option_usage_error(pytester, option):
     result = pytester.runpytest("--tco-workbooks", str(DEMO), option)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_udf_variant_checks_its_functions(pytester):
+    udfs = ROOT / "workbooks" / "examples" / "demo_en_udfs.xlsx"
+    result = pytester.runpytest("--tco-workbooks", str(udfs), "--tco-scenarios", "3", "-v")
+    result.stdout.fnmatch_lines(["*demo_en_udfs.xlsx::values PASSED*", "*demo_en_udfs.xlsx::scenarios PASSED*"])
+    result.assert_outcomes(passed=6)

@@ -10,6 +10,10 @@ Ranges arrive as lists of rows (ndim=2) with numbers as floats and error
 values as their text (err_to_str), so that a wrong cell is named, not
 passed on. An array result spills in Excel with dynamic arrays; in older
 Excel, enter it as an array formula over enough cells.
+
+NOTE: Import Functions needs Excel, which the tests do not have. They read
+the metadata these decorators record, through xlwings' own decorator code,
+and call the functions.
 """
 
 import xlwings as xw
