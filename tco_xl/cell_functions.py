@@ -37,6 +37,7 @@ ERROR_TEXTS = ("#N/A", "#VALUE!", "#DIV/0!", "#NUM!", "#REF!", "#NAME?", "#NULL!
 # Day 0 of spreadsheet date serial numbers (1900 date system, after the 1900 leap-year bug).
 EPOCH = dt.date(1899, 12, 30)
 ERROR_PREFIX = "Error: "
+SHARED_HINT = "the part and the settings are read from the baseline's column; give it as the baseline argument"
 # Names the copy that pairs a baseline computed alone, since a case compares two or more options.
 COPY_SUFFIX = " (copy)"
 # Computed cases kept, so that the functions of one option share one computation. The
@@ -309,6 +310,9 @@ def _relabel(problems: list[str], alone: bool) -> list[str]:
             text = problem
         if text not in relabelled:
             relabelled.append(text)
+    if alone and relabelled and any(text.startswith(("part:", "settings:")) for text in relabelled):
+        # A missing part usually means the baseline argument was left out for another option's column.
+        relabelled[0] += f" ({SHARED_HINT})"
     return relabelled
 
 
@@ -451,7 +455,7 @@ def tco_country(country, figure):
 
 
 @_guarded
-def tco_region(figure, region=None):
+def tco_regional(figure, region=None):
     """Return a regional or Dutch figure: the region's labour cost, figures date or subsidies, or a Dutch rate."""
     name = _text("figure", figure)
     key = _text("region", region, allow_empty=True).lower() or regions.DEFAULT_REGION
@@ -482,5 +486,5 @@ FUNCTIONS = {
     "TCO_BREAK_EVEN": tco_break_even,
     "TCO_RANGE": tco_range,
     "TCO_COUNTRY": tco_country,
-    "TCO_REGION": tco_region,
+    "TCO_REGIONAL": tco_regional,
 }

@@ -67,6 +67,19 @@ class _Writer:
         letter = Layout.input_column(option_index)
         return f"{self.layout.sheets['inputs']}!${letter}${INPUTS_HEADER_ROW + 1}:${letter}${self.layout.last_input_row}"
 
+    def option_name(self, option_index: int) -> str:
+        """Return a formula showing the option's name, or its column heading while the name is empty."""
+        inputs = self.layout.sheets["inputs"]
+        name = f"{inputs}!{self.layout.input_cell('name', option_index)}"
+        heading = f"{inputs}!{Layout.input_column(option_index)}{INPUTS_HEADER_ROW}"
+        return f'=IF({name}="",{heading},{name})'
+
+    def headings(self, texts: list[str]) -> None:
+        """Write a row of bold column headings from column B."""
+        for offset, text in enumerate(texts):
+            self.sheet.cell(self.row, TABLE_COLUMN + offset, text).font = BOLD
+        self.row += 1
+
     def arguments(self, option_index: int) -> str:
         return f"{self.keys},{self.column(option_index)},{self.baseline},tco_region"
 
@@ -98,7 +111,7 @@ def _summary(writer: _Writer, language: str) -> None:
     sheet.cell(header, TABLE_COLUMN, ui("udf_result", language)).font = BOLD
     for index in range(OPTION_COUNT):
         column = FIRST_OPTION_COLUMN + index
-        sheet.cell(header, column, f"={layout.sheets['inputs']}!{Layout.input_column(index)}{INPUTS_HEADER_ROW}").font = BOLD
+        sheet.cell(header, column, writer.option_name(index)).font = BOLD
     writer.row += 1
     summary = (
         ("tco_per_unit_eur", "TCO_UNIT", "udf_tco"),
@@ -144,10 +157,10 @@ def _lookups(writer: _Writer, language: str) -> None:
     letter = get_column_letter(column)
     for figure in REGION_FIGURES:
         rows = writer.row, writer.row + 1, writer.row + 2
-        sheet.cell(rows[0], TABLE_COLUMN, f"{figure}: TCO_REGION")
+        sheet.cell(rows[0], TABLE_COLUMN, f"{figure}: TCO_REGIONAL")
         sheet.cell(rows[1], TABLE_COLUMN, f"{figure}: {ui('udf_formulas', language)}")
         sheet.cell(rows[2], TABLE_COLUMN, ui("udf_difference", language))
-        writer.put(rows[0], column, f'=TCO_REGION("{figure}",tco_region)')
+        writer.put(rows[0], column, f'=TCO_REGIONAL("{figure}",tco_region)')
         writer.put(rows[1], column, f"={native[figure]}")
         writer.put(rows[2], column, _difference(f"{letter}{rows[0]}", f"{letter}{rows[1]}"), DIFFERENCE_FORMAT)
         writer.record(rows[0], column, f"region {figure}", 0, f"region:{figure}")
@@ -175,7 +188,9 @@ def _option_tables(writer: _Writer, rows: SheetRows, index: int, language: str) 
     option_letter = Layout.option_column(index)
     value_column = TABLE_COLUMN + 2
     native_column, difference_column = TABLE_COLUMN + 3, TABLE_COLUMN + 4
-    name = f"={layout.sheets['inputs']}!{Layout.input_column(index)}{INPUTS_HEADER_ROW}"
+    name = writer.option_name(index)
+    formulas, difference = ui("udf_formulas", language), ui("udf_difference", language)
+    eur_unit = ui("udf_eur_unit", language)
 
     tables = (
         ("TCO_GROUPS", "udf_groups", [(f"group_{group}", layout.sheets["results"], rows.results[f"group_{group}"]) for group in GROUPS]),
@@ -184,6 +199,7 @@ def _option_tables(writer: _Writer, rows: SheetRows, index: int, language: str) 
     for function, label, natives in tables:
         writer.title(f"{ui(label, language)}: {function}")
         sheet.cell(writer.row - 1, TABLE_COLUMN + 3, name).font = BOLD
+        writer.headings([ui("udf_id", language), ui("udf_label", language), f"{eur_unit}: {function}", f"{eur_unit}: {formulas}", difference])
         first = writer.row
         _array(writer, first, 3, len(natives), f"={function}({writer.arguments(index)})")
         for offset, (key, native_sheet, native_row) in enumerate(natives):
@@ -198,6 +214,11 @@ def _option_tables(writer: _Writer, rows: SheetRows, index: int, language: str) 
 
     writer.title(f"{ui('udf_path', language)}: TCO_PATH")
     sheet.cell(writer.row - 1, TABLE_COLUMN + 4, name).font = BOLD
+    unit, gap = ui("udf_tco", language), ui("udf_gap", language)
+    writer.headings([
+        ui("udf_year", language), unit, ui("udf_annual", language), gap,
+        f"{unit}: {formulas}", f"{gap}: {formulas}", f"{difference}: {unit}", f"{difference}: {gap}",
+    ])
     first = writer.row
     _array(writer, first, 4, PATH_YEARS, f"=TCO_PATH({writer.arguments(index)})")
     path = layout.sheets["path"]
@@ -207,7 +228,6 @@ def _option_tables(writer: _Writer, rows: SheetRows, index: int, language: str) 
             native_column = TABLE_COLUMN + 4 + (offset // 2)
             value = f"{get_column_letter(TABLE_COLUMN + offset)}{row}"
             native = f"{get_column_letter(native_column)}{row}"
-            difference = get_column_letter(native_column + 2)
             native_row = path_row(index, year_index)
             source = f"{path}!{path_column(key)}{native_row}"
             # Years past the horizon are empty here, where the array of the function shows #N/A.
@@ -219,6 +239,7 @@ def _option_tables(writer: _Writer, rows: SheetRows, index: int, language: str) 
 
     writer.title(f"{ui('udf_range', language)}: TCO_RANGE")
     sheet.cell(writer.row - 1, TABLE_COLUMN + 3, name).font = BOLD
+    writer.headings([ui("udf_price_share", language).format(share=share) for share in (RANGE_SHARES[0], 1, RANGE_SHARES[1])])
     price = f"{layout.sheets['inputs']}!{layout.used_cell(RANGE_FIELD, index)}"
     low, high = (f"{share}*{price}" for share in RANGE_SHARES)
     arguments = f'{writer.keys},{writer.column(index)},"{RANGE_FIELD}",{low},{high},{writer.baseline},tco_region'

@@ -70,11 +70,11 @@ def settings_text() -> str:
     module = classic_path()
     lite = lite_folder()
     return f"""tco-xl's spreadsheet functions (TCO_UNIT, TCO_LINES, TCO_GROUPS, TCO_PATH,
-TCO_BREAK_EVEN, TCO_RANGE, TCO_COUNTRY, TCO_REGION)
+TCO_BREAK_EVEN, TCO_RANGE, TCO_COUNTRY, TCO_REGIONAL)
 
 Classic xlwings: Excel on Windows or macOS with this Python
   module file:   {module}
-  1. In this Python environment: pip install xlwings, then run
+  1. In this Python environment, which has xlwings because tco-xl needs it, run
      xlwings addin install
   2. In Excel, on the xlwings tab, set
      Interpreter:   {sys.executable}

@@ -40,7 +40,7 @@ from .template_fill import input_values
 from .template_inputs import input_validation
 from .cell_functions import FUNCTIONS
 from .results import compute_case
-from .template_layout import FIRST_INPUT_COLUMN, FIRST_OPTION_COLUMN, FIRST_USED_COLUMN, OPTION_COUNT, PATH_YEARS, VARIANT, Layout
+from .template_layout import FIRST_INPUT_COLUMN, FIRST_OPTION_COLUMN, FIRST_USED_COLUMN, OPTION_COUNT, PATH_YEARS, UDF_SHEET, VARIANT, Layout
 from .template_read import TemplateInfo, WorkbookError, open_template, read_case, template_info
 from .template_results import PATH_FIRST_COLUMN, path_row, sheet_rows
 from .template_udfs import expected_udf_cells, range_results, udf_cells
@@ -359,12 +359,35 @@ def _cell_labels(language: str) -> dict[CellKey, tuple[str, int | None]]:
 # ------------------------------------------------------------------ structural checks
 
 
+# A text in double quotes inside a formula, where "" is a quote mark.
+FORMULA_TEXT = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _same_formula(found: str, expected: str) -> bool:
+    """Return whether two formulas are the same, as spreadsheets read them.
+
+    Names of functions, sheets and defined names are case-insensitive, and
+    LibreOffice writes functions it does not know, such as the TCO_ ones, in
+    lower case; texts in quotes keep their case.
+    """
+    if found == expected:
+        return True
+
+    def normal(formula: str) -> str:
+        parts = FORMULA_TEXT.split(formula)
+        texts = FORMULA_TEXT.findall(formula)
+        upper = [part.upper().replace("_XLUDF.", "") for part in parts]
+        return "".join(part + text for part, text in zip(upper, texts + [""]))
+
+    return normal(found) == normal(expected)
+
+
 def _check_formulas(context: _Context) -> CheckResult:
     model, reference = context.model, context.reference
     findings = []
     for key, expected in reference.formulas.items():
         found = model.formulas.get(key)
-        if found == expected:
+        if found is not None and _same_formula(found, expected):
             continue
         if found is not None:
             findings.append(context.finding(key, f"the formula {_brief(found)} differs from the template's {expected}", expected=expected, found=found))
@@ -593,10 +616,13 @@ def _check_values(context: _Context) -> CheckResult:
     if slots[0] != 0:
         return CheckResult("values", "skipped", f"the baseline column {get_column_letter(FIRST_INPUT_COLUMN)} of the inputs is empty, so the workbook shows no results; fill the baseline option in there")
     expected = expected_cells(case, context.layout, context.rows, slots=slots)
-    expected += _expected_udfs(context, case, slots)
+    udfs = _expected_udfs(context, case, slots)
+    expected += udfs
     differences = compare(expected, _reader(context.model, context.values, 0), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
     findings = [_difference_finding(context, difference.expected, difference.found) for difference in differences]
     tolerance = f"relative tolerance {context.settings.relative_tolerance:g}"
+    if udfs:
+        tolerance += f"; {len(udfs)} of them on the {UDF_SHEET} sheet, by the TCO_ functions and beside them"
     if findings:
         return CheckResult("values", "failed", f"{len(findings)} of {len(expected)} result cells differ from the core ({tolerance})", findings)
     return CheckResult("values", "passed", f"all {len(expected)} result cells equal the core ({tolerance})")

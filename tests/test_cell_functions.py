@@ -158,19 +158,19 @@ def test_country_lookup_names_an_unknown_country_or_figure():
 
 def test_region_lookup_gives_the_region_and_dutch_figures():
     tilburg = load_region("tilburg")
-    assert cells.tco_region("labour_cost_eur_per_hour", "tilburg") == tilburg.labour_cost.value
-    assert cells.tco_region("labour_cost_eur_per_hour") == tilburg.labour_cost.value
+    assert cells.tco_regional("labour_cost_eur_per_hour", "tilburg") == tilburg.labour_cost.value
+    assert cells.tco_regional("labour_cost_eur_per_hour") == tilburg.labour_cost.value
     # A date is its spreadsheet serial number: days since 30 December 1899.
-    serial = cells.tco_region("figures_date", "Tilburg")
+    serial = cells.tco_regional("figures_date", "Tilburg")
     assert dt.date(1899, 12, 30) + dt.timedelta(days=serial) == tilburg.figures_date
-    assert cells.tco_region("wbso", "tilburg") == (1.0 if tilburg.subsidies["wbso"] else 0.0)
-    assert cells.tco_region("employer_oncost_rate") == dutch_figures().value("employer_oncost_rate")
-    assert cells.tco_region("minimum_wage_eur_per_hour") == dutch_figures().minimum_wage_on(tilburg.figures_date)
+    assert cells.tco_regional("wbso", "tilburg") == (1.0 if tilburg.subsidies["wbso"] else 0.0)
+    assert cells.tco_regional("employer_oncost_rate") == dutch_figures().value("employer_oncost_rate")
+    assert cells.tco_regional("minimum_wage_eur_per_hour") == dutch_figures().minimum_wage_on(tilburg.figures_date)
 
 
 def test_region_lookup_names_an_unknown_region_or_figure():
-    assert cells.tco_region("labour_cost_eur_per_hour", "atlantis").startswith("Error: region 'atlantis' is not known; expected one of")
-    assert cells.tco_region("colour").startswith("Error: figure 'colour' is not a regional or Dutch figure")
+    assert cells.tco_regional("labour_cost_eur_per_hour", "atlantis").startswith("Error: region 'atlantis' is not known; expected one of")
+    assert cells.tco_regional("colour").startswith("Error: figure 'colour' is not a regional or Dutch figure")
 
 
 def test_text_in_a_number_cell_names_the_key(demo):
@@ -231,10 +231,11 @@ def test_an_empty_option_column_shows_an_empty_cell(demo):
     assert cells.tco_lines(keys, columns[3], columns[0], REGION) == ""
 
 
-def test_a_missing_input_counts_the_other_problems(demo):
+def test_a_missing_baseline_is_hinted(demo):
     keys, columns, _ = demo
     found = cells.tco_unit(keys, columns[1], None, REGION)
-    assert found.startswith("Error: part: name is missing; expected a text (and ")
+    assert found.startswith("Error: part: name is missing; expected a text (the part and the settings are read from the baseline's column")
+    assert found.endswith(" more)")
 
 
 def test_a_date_serial_number_is_a_date(demo):
@@ -277,7 +278,7 @@ def test_the_functions_of_one_option_share_one_computation(demo, monkeypatch):
 
 def test_every_function_is_registered_by_its_spreadsheet_name():
     assert set(cells.FUNCTIONS) == {
-        "TCO_UNIT", "TCO_LINES", "TCO_GROUPS", "TCO_PATH", "TCO_BREAK_EVEN", "TCO_RANGE", "TCO_COUNTRY", "TCO_REGION",
+        "TCO_UNIT", "TCO_LINES", "TCO_GROUPS", "TCO_PATH", "TCO_BREAK_EVEN", "TCO_RANGE", "TCO_COUNTRY", "TCO_REGIONAL",
     }
     assert all(name.startswith("TCO_") for name in cells.FUNCTIONS)
 

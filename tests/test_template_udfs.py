@@ -11,7 +11,10 @@ import pytest
 
 from tco_xl import cell_functions
 from tco_xl.cli import main
+from libreoffice_support import require_libreoffice
+
 from tco_xl.formula_engine import ErrorValue, build_model
+from tco_xl.libreoffice import recalculate_many
 from tco_xl.template import build_template
 from tco_xl.template_layout import UDF_SHEET, VARIANT_NAME, Layout
 from tco_xl.template_read import open_template, read_case, template_info
@@ -192,6 +195,39 @@ def test_a_variant_name_that_is_not_udfs_is_rejected(tmp_path):
     report = check_file(path)
     assert report.status == "unreadable"
     assert "tco_variant" in report.error
+
+
+def test_function_names_compare_without_case(tmp_path):
+    workbook = openpyxl.load_workbook(DEMO_UDFS)
+    sheet = workbook[UDF_SHEET]
+    sheet["D6"] = sheet["D6"].value.replace("TCO_UNIT", "tco_unit")
+    path = tmp_path / "lower.xlsx"
+    workbook.save(path)
+    assert check_file(path).status == "passed"
+
+
+def test_texts_in_formulas_compare_with_case(tmp_path):
+    workbook = openpyxl.load_workbook(DEMO_UDFS)
+    sheet = workbook[UDF_SHEET]
+    sheet["D16"] = sheet["D16"].value.replace('"transit_days"', '"TRANSIT_DAYS"')
+    path = tmp_path / "upper text.xlsx"
+    workbook.save(path)
+    formulas = next(check for check in check_file(path).checks if check.name == "formulas")
+    assert formulas.status == "failed"
+    assert [(f.sheet, f.cell) for f in formulas.findings] == [(UDF_SHEET, "D16")]
+
+
+def test_a_workbook_saved_by_libreoffice_still_passes(tmp_path):
+    require_libreoffice()
+    (saved,) = recalculate_many([DEMO_UDFS], tmp_path)
+    # LibreOffice has no xlwings: it shows #NAME? and writes the unknown names in lower case.
+    formulas_text = openpyxl.load_workbook(saved)[UDF_SHEET]["D6"].value
+    assert formulas_text.startswith("=tco_unit(")
+    shown = openpyxl.load_workbook(saved, data_only=True)[UDF_SHEET]
+    assert shown["D6"].value == "#NAME?"
+    assert shown["D7"].value == pytest.approx(93.69196218901484)
+    report = check_file(saved)
+    assert report.status == "passed", [(c.name, c.summary, [f.message for f in c.findings[:3]]) for c in report.checks]
 
 
 # ------------------------------------------------------------ the formulas package's own evaluator

@@ -132,7 +132,7 @@ def test_module_functions_return_what_the_cell_functions_return():
     lite = _functions(_load(LITE_FILE, "tco_lite_plain"))
     for module in (classic, lite):
         assert module["TCO_COUNTRY"]("CN", "transit_days") == cell_functions.tco_country("CN", "transit_days")
-        assert module["TCO_REGION"]("labour_cost_eur_per_hour") == cell_functions.tco_region("labour_cost_eur_per_hour")
+        assert module["TCO_REGIONAL"]("labour_cost_eur_per_hour") == cell_functions.tco_regional("labour_cost_eur_per_hour")
         assert module["TCO_UNIT"]([["annual_volume"]], [[1.0]]).startswith("Error: ")
 
 

@@ -104,6 +104,6 @@ def TCO_COUNTRY(country, figure):  # noqa: N802
 @xw.func(category="tco-xl")
 @xw.arg("figure", doc="A figure, such as labour_cost_eur_per_hour, figures_date, wbso or employer_oncost_rate.")
 @xw.arg("region", doc="A region key, such as tilburg; empty for tilburg.")
-def TCO_REGION(figure, region=None):  # noqa: N802
+def TCO_REGIONAL(figure, region=None):  # noqa: N802
     """Returns a figure of a region, such as its labour cost per hour, or a Dutch rate."""
-    return cells.tco_region(figure, region)
+    return cells.tco_regional(figure, region)
