@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import logging
 import math
 import numbers
@@ -53,6 +54,13 @@ class CellError:
     code: str
 
 
+@dataclass(frozen=True)
+class CellBool:
+    """A boolean cell value, kept apart from 1 and 0, which hash the same, in the cache of computed cases."""
+
+    value: bool
+
+
 class NoOption(Exception):
     """The option column is empty: the function shows an empty cell, as the template does for an unused column."""
 
@@ -71,8 +79,16 @@ def _rows(name: str, value) -> list[list]:
     return [list(row) for row in value]
 
 
+def _number_text(number: float) -> str:
+    return f"{number:g}"
+
+
+def _rows_text(rows: int) -> str:
+    return f"{rows} row{'s' if rows != 1 else ''}"
+
+
 def _size(rows: int, columns: int) -> str:
-    return f"{rows} row{'s' if rows != 1 else ''} by {columns} column{'s' if columns != 1 else ''}"
+    return f"{_rows_text(rows)} by {columns} column{'s' if columns != 1 else ''}"
 
 
 def _column(name: str, value) -> list:
@@ -169,16 +185,25 @@ def _read_column(keys: list, values: list, label: str, sections: tuple[str, ...]
     inputs = {row.key: row for row in layout.rows if not row.derived}
     read: dict[str, dict] = {section: {} for section in sections}
     problems = []
+    seen: dict[str, int] = {}
     for index, (key, value) in enumerate(zip(keys, values), start=1):
+        key, value = _thawed(key), _plain_number(_thawed(value))
         if key is None or (isinstance(key, str) and not key.strip()):
             continue
+        if _is_error(key):
+            problems.append(f"row {index} of keys: found the error value {_error_text(key)}; expected a key such as annual_volume")
+            continue
         if not isinstance(key, str):
-            problems.append(f"keys row {index}: {echo_value(key)} is not a key; expected the Key column of the inputs sheet")
+            problems.append(f"row {index} of keys: {echo_value(key)} is not a key; expected the Key column of the inputs sheet")
             continue
         key = key.strip()
+        if key in seen:
+            problems.append(f"row {index} of keys: {echo_value(key)} is also in row {seen[key]}; expected each key once")
+            continue
+        seen[key] = index
         if key not in inputs:
             if key not in layout.row_of and key not in layout.global_rows:
-                problems.append(f"keys row {index}: {key!r} is not an input key; expected a key of the inputs sheet's Key column")
+                problems.append(f"row {index} of keys: {echo_value(key)} is not an input key; expected a key of the inputs sheet's Key column")
             continue
         row = inputs[key]
         if row.section not in sections or value is None or (isinstance(value, str) and not value.strip()):
@@ -229,9 +254,11 @@ def _option(read: dict) -> dict:
 def _freeze(value):
     """Return a hashable copy of a cell value or range, for the cache of computed cases."""
     kind = type(value)
-    if value is None or kind is float or kind is int or kind is bool:
+    if value is None or kind is float or kind is int:
         return value
-    if kind is tuple:
+    if kind is bool:
+        return CellBool(value)
+    if kind is tuple and not _has_booleans(value):
         # The workbook check passes ranges as tuples of hashable values: hashing them in C
         # is far cheaper than copying them, which it would do millions of times.
         try:
@@ -246,6 +273,22 @@ def _freeze(value):
     return value
 
 
+def _plain_number(value):
+    """Return a numpy number as the Python number it holds; other values unchanged."""
+    if isinstance(value, numbers.Number) and hasattr(value, "item") and not isinstance(value, (bool, int, float)):
+        return value.item()
+    return value
+
+
+def _has_booleans(rows: tuple) -> bool:
+    return any(type(item) is bool or (type(item) is tuple and any(type(cell) is bool for cell in item)) for item in rows)
+
+
+def _thawed(value):
+    """Return a cell value as the caller passed it, undoing ``_freeze``'s wrapper of booleans."""
+    return value.value if isinstance(value, CellBool) else value
+
+
 def raw_case(keys, option, baseline=None, region=None) -> dict:
     """Return the raw case of an option column and its baseline column; raise ``CellInputError`` or ``ValidationError``.
 
@@ -256,10 +299,10 @@ def raw_case(keys, option, baseline=None, region=None) -> dict:
     key_column = _column("keys", keys)
     option_column = _column("option", option)
     if len(option_column) != len(key_column):
-        raise CellInputError(f"option has {len(option_column)} rows and keys {len(key_column)}; expected ranges of the same height")
+        raise CellInputError(f"option has {_rows_text(len(option_column))} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
     base_column = option_column if baseline is None else _column("baseline", baseline)
     if len(base_column) != len(key_column):
-        raise CellInputError(f"baseline has {len(base_column)} rows and keys {len(key_column)}; expected ranges of the same height")
+        raise CellInputError(f"baseline has {_rows_text(len(base_column))} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
 
     sections = ("settings", "part", "option", "investment", "risks")
     shared, problems = _read_column(key_column, base_column, "baseline" if baseline is not None else "option", sections)
@@ -272,7 +315,8 @@ def raw_case(keys, option, baseline=None, region=None) -> dict:
     options = [base_option]
     if baseline is not None and option_column != base_column:
         read, option_problems = _read_column(key_column, option_column, "option", ("option", "investment", "risks"))
-        problems += option_problems
+        # Problems of the keys come from both columns; each is reported once.
+        problems += [problem for problem in option_problems if problem not in problems]
         options.append(_option(read))
     else:
         copy = {**base_option, "baseline": False}
@@ -287,7 +331,8 @@ def raw_case(keys, option, baseline=None, region=None) -> dict:
 def _compute(frozen: tuple) -> CaseResult:
     """Return the computed case of frozen (keys, option, baseline, region); raise ``ValidationError`` naming the column."""
     raw = raw_case(*frozen)
-    alone = len(raw["options"]) == 2 and raw["options"][1]["name"].endswith(COPY_SUFFIX)
+    # The same test as raw_case's: no baseline column, or the option's own.
+    alone = frozen[2] is None or frozen[1] == frozen[2]
     try:
         case = build_case(raw)
     except ValidationError as error:
@@ -307,7 +352,8 @@ def _relabel(problems: list[str], alone: bool) -> list[str]:
         elif problem.startswith("options[1]"):
             text = first + problem[len("options[1]"):]
         else:
-            text = problem
+            # The template's key of the part's name is part_name, as the option's is name.
+            text = problem.replace("part: name ", "part: part_name ", 1)
         if text not in relabelled:
             relabelled.append(text)
     if alone and relabelled and any(text.startswith(("part:", "settings:")) for text in relabelled):
@@ -326,7 +372,7 @@ def _result(keys, option, baseline, region):
     for name, value in (("option", option), ("baseline", baseline)):
         if value is not None and len(_column(name, value)) != len(key_column):
             rows = len(_column(name, value))
-            raise CellInputError(f"{name} has {rows} rows and keys {len(key_column)}; expected ranges of the same height")
+            raise CellInputError(f"{name} has {_rows_text(rows)} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
     if _is_empty_column(option):
         raise NoOption
     frozen_option, frozen_baseline = _freeze(option), _freeze(baseline)
@@ -348,8 +394,17 @@ def _problem_text(error: Exception) -> str:
 def _guarded(function):
     """Return ``function`` so that a wrong input returns an error text instead of raising."""
 
+    signature = inspect.signature(function)
+
     @functools.wraps(function)
     def call(*args):
+        try:
+            signature.bind(*args)
+        except TypeError:
+            names = list(signature.parameters)
+            required = [name for name in names if signature.parameters[name].default is inspect.Parameter.empty]
+            optional = "".join(f", [{name}]" for name in names[len(required):])
+            return f"{ERROR_PREFIX}found {len(args)} arguments; expected ({', '.join(required)}{optional})"
         try:
             return function(*args)
         except NoOption:
@@ -357,7 +412,7 @@ def _guarded(function):
         except TcoError as error:
             return _problem_text(error)
         except Exception as error:  # a cell function must show a text, never a traceback
-            logger.exception("%s failed", function.__name__)
+            logger.debug("%s failed", function.__name__, exc_info=True)
             return f"{ERROR_PREFIX}{function.__name__} failed: {type(error).__name__}: {error}"
 
     return call
@@ -387,7 +442,7 @@ def tco_groups(keys, option, baseline=None, region=None) -> list[list]:
 def tco_path(keys, option, baseline=None, region=None) -> list[list]:
     """Return one row per year of the horizon: year, TCO per unit, annual TCO and cumulative gap to the baseline, in EUR."""
     result = _result(keys, option, baseline, region)[0]
-    return [[year.year, year.tco_per_unit_eur, year.annual_cost_eur, year.cumulative_gap_eur] for year in result.path]
+    return [[float(year.year), year.tco_per_unit_eur, year.annual_cost_eur, year.cumulative_gap_eur] for year in result.path]
 
 
 @_guarded
@@ -407,9 +462,11 @@ def tco_range(keys, option, field, low, high, baseline=None, region=None) -> lis
     rows = [index for index, key in enumerate(key_column) if isinstance(key, str) and key.strip() == name]
     inputs = {row.key: row for row in _layout().rows if not row.derived}
     if not rows or name not in inputs:
-        raise CellInputError(f"field {name!r} is not an input key in keys; expected a key such as price or duty_rate")
+        raise CellInputError(f"field {echo_value(name)} is not an input key in keys; expected a key such as price or duty_rate")
+    if inputs[name].kind not in ("number", "integer", "flag"):
+        raise CellInputError(f"field {echo_value(name)} is a {inputs[name].kind} input; expected a number input such as price or duty_rate")
     row = rows[0]
-    bounds = [_number("low", low), _number("high", high)]
+    bounds = [("low", _number("low", low)), ("high", _number("high", high))]
     same = baseline is None or _freeze(option) == _freeze(baseline)
     # The settings and the part are read from the baseline's column, so a change to them goes there.
     shared = inputs[name].scalar
@@ -419,14 +476,18 @@ def tco_range(keys, option, field, low, high, baseline=None, region=None) -> lis
 
     base = _result(keys, option, baseline, region)[0].tco_per_unit_eur
     low_high = []
-    for number in bounds:
+    for bound, number in bounds:
         option_column = _column("option", option)
         baseline_column = None if baseline is None else _column("baseline", baseline)
         if not shared or same or baseline is None:
             option_column = changed(option_column, number)
         if baseline_column is not None and (shared or same):
             baseline_column = changed(baseline_column, number)
-        low_high.append(_result(keys, option_column, baseline_column, region)[0].tco_per_unit_eur)
+        try:
+            low_high.append(_result(keys, option_column, baseline_column, region)[0].tco_per_unit_eur)
+        except ValidationError as error:
+            # The input is valid at its own value, so the bound is what the core rejects.
+            raise CellInputError(f"{bound} = {_number_text(number)} for {name}: {_problem_text(error).removeprefix(ERROR_PREFIX)}") from error
     return [[low_high[0], base, low_high[1]]]
 
 
@@ -437,7 +498,7 @@ def tco_country(country, figure):
     name = _text("figure", figure)
     known = defaults.countries()
     if code not in known:
-        raise CellInputError(f"country {code!r} is not known; expected an ISO code listed by `tco-xl countries`")
+        raise CellInputError(f"country {echo_value(code)} is not known; expected an ISO code listed by `tco-xl countries`")
     record = known[code]
     facts = {
         "name": record.name,
@@ -451,7 +512,7 @@ def tco_country(country, figure):
     if name in record.figures:
         return record.figures[name].value
     expected = ", ".join([*facts, *record.figures])
-    raise CellInputError(f"figure {name!r} is not a country figure; expected one of {expected}")
+    raise CellInputError(f"figure {echo_value(name)} is not a country figure; expected one of {expected}")
 
 
 @_guarded
@@ -460,7 +521,7 @@ def tco_regional(figure, region=None):
     name = _text("figure", figure)
     key = _text("region", region, allow_empty=True).lower() or regions.DEFAULT_REGION
     if key not in regions.region_keys():
-        raise CellInputError(f"region {key!r} is not known; expected one of {', '.join(regions.region_keys())}")
+        raise CellInputError(f"region {echo_value(key)} is not known; expected one of {', '.join(regions.region_keys())}")
     area = regions.load_region(key)
     if name == "labour_cost_eur_per_hour":
         return area.labour_cost.value
@@ -474,7 +535,7 @@ def tco_regional(figure, region=None):
     if name in dutch:
         return dutch[name].value
     expected = ", ".join(["labour_cost_eur_per_hour", "figures_date", *area.subsidies, "minimum_wage_eur_per_hour", *dutch])
-    raise CellInputError(f"figure {name!r} is not a regional or Dutch figure; expected one of {expected}")
+    raise CellInputError(f"figure {echo_value(name)} is not a regional or Dutch figure; expected one of {expected}")
 
 
 # The spreadsheet name of each function, as the xlwings modules and the check register them.

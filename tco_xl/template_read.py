@@ -238,6 +238,13 @@ def check_template(workbook: Workbook, source: str | Path = "workbook") -> Templ
     """
     info = template_info(workbook, source)
     layout = Layout(info.language)
+    if info.variant != VARIANT and UDF_SHEET in workbook.sheetnames:
+        raise WorkbookError(
+            source,
+            f"sheet {UDF_SHEET!r} found, but the defined name {VARIANT_NAME} is missing; "
+            f"expected both, as tco-xl template --udfs writes them, so that the check "
+            f"recalculates the sheet's TCO_ functions",
+        )
     titles = list(layout.sheets.values()) + ([UDF_SHEET] if info.variant == VARIANT else [])
     expected_sheets = ", ".join(titles)
     for title in titles:

@@ -27,9 +27,8 @@ udfs/tco_udfs.py by `tco-xl udfs --lite`; change that file, not this one.
 '''
 # NOTE: the generated module has not run inside xlwings Lite, which needs Excel; the tests
 # check only the arguments it gives Lite's decorators and that it matches the classic module.
-# Options that only classic xlwings knows: the function wizard's category, and
-# err_to_str, which Lite does not need because it passes error values as text.
-CLASSIC_ONLY = (re.compile(r"\(category=\"[^\"]*\"\)"), re.compile(r", err_to_str=True"))
+# The option that only classic xlwings knows: the function wizard's category.
+CLASSIC_ONLY = (re.compile(r"\(category=\"[^\"]*\"\)"),)
 
 
 class UdfSetupError(TcoError):

@@ -194,7 +194,8 @@ def check_workbook(workbook, info: TemplateInfo, name: str, settings: CheckSetti
         raise WorkbookError(name, f"defined name tco_region = {info.region!r} is not a packaged region: {error}") from error
     layout = Layout(info.language)
     try:
-        model = build_model(workbook, functions=FUNCTIONS)
+        # The TCO_ functions exist only where xlwings imports them: in a native template they show #NAME?.
+        model = build_model(workbook, functions=FUNCTIONS if info.variant == VARIANT else None)
     except EngineError as error:
         finding = Finding("", "", str(error))
         if error.key is not None:
@@ -612,6 +613,11 @@ def _check_values(context: _Context) -> CheckResult:
         case = read.build()
     except ValidationError as error:
         return _rejected_inputs(error.problems or [str(error)])
+    if case.settings["horizon_years"] > PATH_YEARS:
+        cell = read.cells[("settings", "horizon_years")]
+        sheet, address = cell.split("!")
+        message = f"the horizon of {case.settings['horizon_years']:g} years is longer than the template's {PATH_YEARS}, so the workbook shows no results"
+        return CheckResult("values", "failed", message, [Finding(sheet, address, message, "horizon_years")])
     slots = _option_slots(read)
     if slots[0] != 0:
         return CheckResult("values", "skipped", f"the baseline column {get_column_letter(FIRST_INPUT_COLUMN)} of the inputs is empty, so the workbook shows no results; fill the baseline option in there")
@@ -622,7 +628,7 @@ def _check_values(context: _Context) -> CheckResult:
     findings = [_difference_finding(context, difference.expected, difference.found) for difference in differences]
     tolerance = f"relative tolerance {context.settings.relative_tolerance:g}"
     if udfs:
-        tolerance += f"; {len(udfs)} of them on the {UDF_SHEET} sheet, by the TCO_ functions and beside them"
+        tolerance += f"; the {UDF_SHEET} sheet's TCO_ functions and the formulas beside them included, {len(udfs)} cells"
     if findings:
         return CheckResult("values", "failed", f"{len(findings)} of {len(expected)} result cells differ from the core ({tolerance})", findings)
     return CheckResult("values", "passed", f"all {len(expected)} result cells equal the core ({tolerance})")
@@ -718,12 +724,18 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
     differing = _scenario_differences(context, expected, values)
     failed = len({index for index, _ in differing})
     findings = [_difference_finding(context, cell, values[context.model.key(cell.sheet, cell.cell)].value(index), index) for index, cell in differing]
-    findings += _scenario_errors(context, values)
+    error_findings = _scenario_errors(context, values)
+    findings += error_findings
     compared = sum(len(cells_expected) for cells_expected in expected)
     what = f"{count} scenarios from seed {seed}, {compared} result cells"
     if findings:
+        problems = []
+        if differing:
+            problems.append(f"{len(differing)} result cells in {failed} scenarios differ from the core")
+        if error_findings:
+            problems.append(f"{len(error_findings)} cells show error values")
         hint = f"; tco-xl scenario N --seed {seed} > case.json prints scenario N as a case file"
-        return CheckResult("scenarios", "failed", f"{failed} of {what} differ from the core or show errors{hint}", findings)
+        return CheckResult("scenarios", "failed", f"{what}: {' and '.join(problems)}{hint}", findings)
     return CheckResult("scenarios", "passed", f"{what}: all equal the core")
 
 

@@ -201,7 +201,7 @@ def test_an_error_value_in_an_input_is_named(demo, error):
 def test_ranges_of_different_heights_are_named(demo):
     keys, columns, _ = demo
     assert cells.tco_unit(keys, columns[1][:5], columns[0], REGION) == (
-        f"Error: option has 5 rows and keys {len(keys)}; expected ranges of the same height"
+        f"Error: option has 5 rows and keys {len(keys)} rows; expected ranges of the same height"
     )
     assert cells.tco_unit(keys, columns[1], columns[0][:3], REGION).startswith("Error: baseline has 3 rows")
 
@@ -222,7 +222,7 @@ def test_an_unknown_key_is_named_with_its_row(demo):
     changed = copy.deepcopy(keys)
     changed[1] = ["cost_of_kapital"]
     found = cells.tco_unit(changed, columns[1], columns[0], REGION)
-    assert found.startswith("Error: keys row 2: 'cost_of_kapital' is not an input key")
+    assert found.startswith("Error: row 2 of keys: 'cost_of_kapital' is not an input key")
 
 
 def test_an_empty_option_column_shows_an_empty_cell(demo):
@@ -234,7 +234,7 @@ def test_an_empty_option_column_shows_an_empty_cell(demo):
 def test_a_missing_baseline_is_hinted(demo):
     keys, columns, _ = demo
     found = cells.tco_unit(keys, columns[1], None, REGION)
-    assert found.startswith("Error: part: name is missing; expected a text (the part and the settings are read from the baseline's column")
+    assert found.startswith("Error: part: part_name is missing; expected a text (the part and the settings are read from the baseline's column")
     assert found.endswith(" more)")
 
 
@@ -302,3 +302,75 @@ def test_any_cell_values_give_a_number_an_empty_cell_or_an_error_text(demo, chan
         option[row % len(option)] = [value]
     found = cells.tco_unit(keys, option, columns[0], REGION)
     assert isinstance(found, float) or found == "" or (isinstance(found, str) and found.startswith("Error: ") and "\n" not in found)
+
+
+def test_a_duplicate_key_is_named(demo):
+    keys, columns, _ = demo
+    changed = copy.deepcopy(keys)
+    duty = [row[0] for row in keys].index("duty_rate")
+    price = [row[0] for row in keys].index("price")
+    changed[duty] = ["price"]
+    found = cells.tco_unit(changed, columns[1], columns[0], REGION)
+    assert found == f"Error: row {duty + 1} of keys: 'price' is also in row {price + 1}; expected each key once"
+
+
+def test_an_error_value_as_key_is_named(demo):
+    keys, columns, _ = demo
+    changed = copy.deepcopy(keys)
+    changed[3] = ["#N/A"]
+    assert cells.tco_unit(changed, columns[1], columns[0], REGION) == (
+        "Error: row 4 of keys: found the error value #N/A; expected a key such as annual_volume"
+    )
+
+
+def test_an_unnamed_option_names_the_missing_name(demo):
+    keys, columns, _ = demo
+    found = cells.tco_unit(keys, _set(keys, columns[1], "name", None), columns[0], REGION)
+    assert found.startswith("Error: option: name is missing")
+
+
+def test_an_option_named_like_a_copy_is_checked(demo):
+    keys, columns, _ = demo
+    named = _set(keys, columns[1], "name", "Buy in China (copy)")
+    found = cells.tco_unit(keys, _set(keys, named, "price", -5.0), columns[0], REGION)
+    assert found.startswith("Error: option 'Buy in China (copy)': price = -5.0 is invalid")
+
+
+def test_true_and_one_are_cached_apart(demo):
+    keys, columns, _ = demo
+    as_number = cells.tco_unit(keys, _set(keys, columns[1], "trips_per_year", 1.0), columns[0], REGION)
+    as_boolean = cells.tco_unit(keys, _set(keys, columns[1], "trips_per_year", True), columns[0], REGION)
+    assert isinstance(as_number, float)
+    assert as_boolean.startswith("Error: option trips_per_year: found True")
+
+
+def test_numpy_numbers_are_numbers(demo):
+    import numpy as np
+
+    keys, columns, _ = demo
+    price = columns[1][[row[0] for row in keys].index("price")][0]
+    as_numpy = cells.tco_unit(keys, _set(keys, columns[1], "price", np.float64(price)), columns[0], REGION)
+    assert as_numpy == cells.tco_unit(keys, columns[1], columns[0], REGION)
+
+
+def test_tco_range_names_a_rejected_bound(demo):
+    keys, columns, _ = demo
+    found = cells.tco_range(keys, columns[1], "price", -1, 5, columns[0], REGION)
+    assert found.startswith("Error: low = -1 for price: option 'Buy in China': price = -1.0 is invalid")
+
+
+def test_tco_range_rejects_a_text_field(demo):
+    keys, columns, _ = demo
+    assert cells.tco_range(keys, columns[1], "country", 1, 2, columns[0], REGION) == (
+        "Error: field 'country' is a country input; expected a number input such as price or duty_rate"
+    )
+
+
+def test_a_wrong_number_of_arguments_is_named():
+    assert cells.tco_unit([["annual_volume"]]) == "Error: found 1 arguments; expected (keys, option, [baseline], [region])"
+    assert cells.tco_country("CN") == "Error: found 1 arguments; expected (country, figure)"
+
+
+def test_a_long_name_is_cut_in_the_message():
+    found = cells.tco_country("CN", "x" * 3000)
+    assert len(found) < 500

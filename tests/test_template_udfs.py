@@ -283,3 +283,35 @@ def test_the_formulas_package_with_the_functions_registered_agrees(demo_values, 
             compared += 1
     # The single-cell functions: TCO per unit, break-even, country and regional figures.
     assert compared >= 15
+
+
+def test_a_udf_sheet_without_the_variant_name_is_rejected(tmp_path):
+    workbook = openpyxl.load_workbook(DEMO_UDFS)
+    del workbook.defined_names[VARIANT_NAME]
+    path = tmp_path / "no variant.xlsx"
+    workbook.save(path)
+    report = check_file(path)
+    assert report.status == "unreadable"
+    assert "sheet 'UDFs' found, but the defined name tco_variant is missing" in report.error
+
+
+def test_a_function_in_a_native_template_is_flagged(tmp_path):
+    workbook = openpyxl.load_workbook(ROOT / "workbooks" / "examples" / "demo_en.xlsx")
+    workbook["Results"]["Z1"] = '=TCO_COUNTRY("CN","transit_days")'
+    path = tmp_path / "stray.xlsx"
+    workbook.save(path)
+    failed = {check.name: check for check in check_file(path).checks if check.status == "failed"}
+    assert set(failed) == {"formulas", "errors"}
+    assert [(f.sheet, f.cell) for f in failed["formulas"].findings] == [("Results", "Z1")]
+
+
+def test_a_horizon_past_the_template_fails_at_its_cell(tmp_path):
+    workbook = openpyxl.load_workbook(DEMO_UDFS)
+    layout = Layout("en")
+    workbook[layout.sheets["inputs"]][layout.input_cell("horizon_years")] = 15
+    path = tmp_path / "long horizon.xlsx"
+    workbook.save(path)
+    values = next(check for check in check_file(path).checks if check.name == "values")
+    assert values.status == "failed"
+    assert [(f.sheet, f.cell) for f in values.findings] == [("Inputs", layout.input_cell("horizon_years"))]
+    assert "longer than the template's 10" in values.summary

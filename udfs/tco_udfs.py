@@ -6,9 +6,9 @@ option from two ranges of the inputs sheet, the Key column and the option's
 input column, and the baseline's column, which contains the settings and
 the part. A wrong input shows a text starting with "Error:" that names it.
 
-Ranges arrive as lists of rows (ndim=2) with numbers as floats and error
-values as their text (err_to_str), so that a wrong cell is named, not
-passed on. An array result spills in Excel with dynamic arrays; in older
+Ranges arrive as lists of rows (ndim=2) with numbers as floats, and every
+argument brings error values as their text (err_to_str) instead of as an
+empty cell, so that a wrong cell is named, not replaced by a default. An array result spills in Excel with dynamic arrays; in older
 Excel, enter it as an array formula over enough cells.
 
 NOTE: Import Functions needs Excel, which the tests do not have. They read
@@ -27,20 +27,20 @@ REGION = "A region key, such as tilburg, for its labour cost, figures date and s
 
 
 @xw.func(category="tco-xl")
-@xw.arg("keys", ndim=2, doc=KEYS)
+@xw.arg("keys", ndim=2, err_to_str=True, doc=KEYS)
 @xw.arg("option", ndim=2, numbers=float, err_to_str=True, doc=OPTION)
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
-@xw.arg("region", doc=REGION)
+@xw.arg("region", err_to_str=True, doc=REGION)
 def TCO_UNIT(keys, option, baseline=None, region=None):  # noqa: N802 - Excel's name of the function
     """Returns the TCO per unit in EUR of an option in the first year."""
     return cells.tco_unit(keys, option, baseline, region)
 
 
 @xw.func(category="tco-xl")
-@xw.arg("keys", ndim=2, doc=KEYS)
+@xw.arg("keys", ndim=2, err_to_str=True, doc=KEYS)
 @xw.arg("option", ndim=2, numbers=float, err_to_str=True, doc=OPTION)
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
-@xw.arg("region", doc=REGION)
+@xw.arg("region", err_to_str=True, doc=REGION)
 @xw.ret(transpose=False)
 def TCO_LINES(keys, option, baseline=None, region=None):  # noqa: N802
     """Returns the cost lines of an option, one row per line that spills: line id, label, EUR per unit in the first year."""
@@ -48,10 +48,10 @@ def TCO_LINES(keys, option, baseline=None, region=None):  # noqa: N802
 
 
 @xw.func(category="tco-xl")
-@xw.arg("keys", ndim=2, doc=KEYS)
+@xw.arg("keys", ndim=2, err_to_str=True, doc=KEYS)
 @xw.arg("option", ndim=2, numbers=float, err_to_str=True, doc=OPTION)
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
-@xw.arg("region", doc=REGION)
+@xw.arg("region", err_to_str=True, doc=REGION)
 @xw.ret(transpose=False)
 def TCO_GROUPS(keys, option, baseline=None, region=None):  # noqa: N802
     """Returns the subtotals of an option, one row per group: group id, label, EUR per unit in the first year."""
@@ -59,10 +59,10 @@ def TCO_GROUPS(keys, option, baseline=None, region=None):  # noqa: N802
 
 
 @xw.func(category="tco-xl")
-@xw.arg("keys", ndim=2, doc=KEYS)
+@xw.arg("keys", ndim=2, err_to_str=True, doc=KEYS)
 @xw.arg("option", ndim=2, numbers=float, err_to_str=True, doc=OPTION)
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
-@xw.arg("region", doc=REGION)
+@xw.arg("region", err_to_str=True, doc=REGION)
 @xw.ret(transpose=False)
 def TCO_PATH(keys, option, baseline=None, region=None):  # noqa: N802
     """Returns the path of an option, one row per year: year, TCO per unit, annual TCO, cumulative gap to the baseline (EUR)."""
@@ -70,23 +70,23 @@ def TCO_PATH(keys, option, baseline=None, region=None):  # noqa: N802
 
 
 @xw.func(category="tco-xl")
-@xw.arg("keys", ndim=2, doc=KEYS)
+@xw.arg("keys", ndim=2, err_to_str=True, doc=KEYS)
 @xw.arg("option", ndim=2, numbers=float, err_to_str=True, doc=OPTION)
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
-@xw.arg("region", doc=REGION)
+@xw.arg("region", err_to_str=True, doc=REGION)
 def TCO_BREAK_EVEN(keys, option, baseline=None, region=None):  # noqa: N802
     """Returns the price in EUR at which the option's TCO equals the baseline's, or an empty cell for the baseline."""
     return cells.tco_break_even(keys, option, baseline, region)
 
 
 @xw.func(category="tco-xl")
-@xw.arg("keys", ndim=2, doc=KEYS)
+@xw.arg("keys", ndim=2, err_to_str=True, doc=KEYS)
 @xw.arg("option", ndim=2, numbers=float, err_to_str=True, doc=OPTION)
-@xw.arg("field", doc="The input key to vary, such as price or duty_rate.")
-@xw.arg("low", numbers=float, doc="The low value of the field.")
-@xw.arg("high", numbers=float, doc="The high value of the field.")
+@xw.arg("field", err_to_str=True, doc="The input key to vary, such as price or duty_rate.")
+@xw.arg("low", numbers=float, err_to_str=True, doc="The low value of the field.")
+@xw.arg("high", numbers=float, err_to_str=True, doc="The high value of the field.")
 @xw.arg("baseline", ndim=2, numbers=float, err_to_str=True, doc=BASELINE)
-@xw.arg("region", doc=REGION)
+@xw.arg("region", err_to_str=True, doc=REGION)
 @xw.ret(transpose=False)
 def TCO_RANGE(keys, option, field, low, high, baseline=None, region=None):  # noqa: N802
     """Returns one row: the TCO per unit in EUR of an option with one input at low, at its value and at high."""
@@ -94,16 +94,16 @@ def TCO_RANGE(keys, option, field, low, high, baseline=None, region=None):  # no
 
 
 @xw.func(category="tco-xl")
-@xw.arg("country", doc="An ISO country code, such as CN or PL.")
-@xw.arg("figure", doc="A figure, such as transit_days, cost_per_load_eur, currency or default_mode.")
+@xw.arg("country", err_to_str=True, doc="An ISO country code, such as CN or PL.")
+@xw.arg("figure", err_to_str=True, doc="A figure, such as transit_days, cost_per_load_eur, currency or default_mode.")
 def TCO_COUNTRY(country, figure):  # noqa: N802
     """Returns a packaged default figure of a country, such as its transit days or freight cost per load."""
     return cells.tco_country(country, figure)
 
 
 @xw.func(category="tco-xl")
-@xw.arg("figure", doc="A figure, such as labour_cost_eur_per_hour, figures_date, wbso or employer_oncost_rate.")
-@xw.arg("region", doc="A region key, such as tilburg; empty for tilburg.")
+@xw.arg("figure", err_to_str=True, doc="A figure, such as labour_cost_eur_per_hour, figures_date, wbso or employer_oncost_rate.")
+@xw.arg("region", err_to_str=True, doc="A region key, such as tilburg; empty for tilburg.")
 def TCO_REGIONAL(figure, region=None):  # noqa: N802
     """Returns a figure of a region, such as its labour cost per hour, or a Dutch rate."""
     return cells.tco_regional(figure, region)
