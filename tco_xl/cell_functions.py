@@ -5,7 +5,7 @@ functions. An option's inputs arrive as two ranges of the same height: the
 keys (the Key column of the template's inputs sheet, such as
 ``annual_volume`` or ``duty_rate``) and the option's input column. The
 settings and the part are read from the baseline's column, as the template
-holds them there. A cell value is None for an empty cell, a number, a text,
+keeps them there. A cell value is None for an empty cell, a number, a text,
 a boolean, a date or an error value; a range is a list of rows.
 
 Every function returns cell values. A wrong input gives one line of text,
@@ -43,7 +43,7 @@ SHARED_HINT = "the part and the settings are read from the baseline's column; gi
 COPY_SUFFIX = " (copy)"
 # Computed cases kept, so that the functions of one option share one computation. The
 # workbook check evaluates each function cell for all its scenarios before the next
-# cell, so the cache holds a case per option and scenario of a 1,000-scenario check.
+# cell, so the cache keeps a case per option and scenario of a 1,000-scenario check.
 CACHED_CASES = 4096
 
 
@@ -175,6 +175,15 @@ def _convert(key: str, spec, value):
     return convert_input(value, spec)
 
 
+def _expected(key: str, spec) -> str:
+    """Return what an input row accepts, in words; risk rows have no field of their own."""
+    if spec is not None:
+        return expected_input(spec)
+    if key.endswith("_name"):
+        return "a text"
+    return "a number"
+
+
 def _read_column(keys: list, values: list, label: str, sections: tuple[str, ...]) -> tuple[dict, list[str]]:
     """Return ({section: {field: value}}, problems) of the rows of ``sections`` in one input column.
 
@@ -209,7 +218,7 @@ def _read_column(keys: list, values: list, label: str, sections: tuple[str, ...]
         if row.section not in sections or value is None or (isinstance(value, str) and not value.strip()):
             continue
         where = f"{label} {key}"
-        expected = expected_input(row.field) if row.field is not None else ("a text" if key.endswith("_name") else "a number")
+        expected = _expected(key, row.field)
         if _is_error(value):
             problems.append(f"{where}: found the error value {_error_text(value)}; expected {expected}")
             continue
@@ -292,7 +301,7 @@ def _thawed(value):
 def raw_case(keys, option, baseline=None, region=None) -> dict:
     """Return the raw case of an option column and its baseline column; raise ``CellInputError`` or ``ValidationError``.
 
-    Without a baseline, the option is the baseline. The case holds the
+    Without a baseline, the option is the baseline. The case contains the
     baseline and, when it differs, the option; a baseline alone is paired
     with a copy of itself, because a case compares two or more options.
     """

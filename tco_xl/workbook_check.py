@@ -367,9 +367,9 @@ FORMULA_TEXT = re.compile(r'"(?:[^"]|"")*"')
 def _same_formula(found: str, expected: str) -> bool:
     """Return whether two formulas are the same, as spreadsheets read them.
 
-    Names of functions, sheets and defined names are case-insensitive, and
-    LibreOffice writes functions it does not know, such as the TCO_ ones, in
-    lower case; texts in quotes keep their case.
+    Names of functions, sheets and defined names are case-insensitive.
+    LibreOffice writes the functions it does not know, such as the TCO_
+    ones, in lower case. Texts in quotes keep their case.
     """
     if found == expected:
         return True
