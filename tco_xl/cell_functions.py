@@ -371,6 +371,18 @@ def _relabel(problems: list[str], alone: bool) -> list[str]:
     return relabelled
 
 
+def _trimmed(keys, option, baseline):
+    """Return the three ranges without the rows after the last key, so that a whole-column range costs no more than its keys."""
+    key_column = _column("keys", keys)
+    last = len(key_column)
+    while last and (key_column[last - 1] is None or (isinstance(key_column[last - 1], str) and not key_column[last - 1].strip())):
+        last -= 1
+    if last == len(key_column):
+        return keys, option, baseline
+    rows = [_rows(name, value)[:last] if value is not None else None for name, value in (("keys", keys), ("option", option), ("baseline", baseline))]
+    return rows[0], rows[1], rows[2]
+
+
 def _is_empty_column(column) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for row in _rows("option", column) for value in row)
 
@@ -382,6 +394,7 @@ def _result(keys, option, baseline, region):
         if value is not None and len(_column(name, value)) != len(key_column):
             rows = len(_column(name, value))
             raise CellInputError(f"{name} has {_rows_text(rows)} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
+    keys, option, baseline = _trimmed(keys, option, baseline)
     if _is_empty_column(option):
         raise NoOption
     frozen_option, frozen_baseline = _freeze(option), _freeze(baseline)

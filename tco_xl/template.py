@@ -178,8 +178,9 @@ def write_workbook(workbook: Workbook, path: str | Path) -> Path:
         raise TemplateError(f"{target}: invalid output path ({error.strerror})") from error
     if is_folder:
         raise TemplateError(f"{target}: is a folder; give a file name ending in .xlsx")
-    content = workbook_bytes(workbook)
     try:
+        # openpyxl writes the file in memory, where a file-size limit can also stop it.
+        content = workbook_bytes(workbook)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_whole(target, content, None)
     except OSError as error:

@@ -597,7 +597,8 @@ def _check_references(context: _Context) -> CheckResult:
             was = f"; the template has {_value_text(context.reference.constants[target])}"
         elif target in context.reference.formulas:
             was = f"; the template has the formula {context.reference.formulas[target]}"
-        message = f"is empty, but {example}{others} refer to it{was}"
+        verb = "refer" if len(keys) > 1 else "refers"
+        message = f"is empty, but {example}{others} {verb} to it{was}"
         findings.append(context.finding(target, message, expected=_plain(context.reference.constants.get(target))))
     if findings:
         return CheckResult("references", "failed", f"{len(findings)} empty cells that formulas refer to", findings)

@@ -374,3 +374,10 @@ def test_a_wrong_number_of_arguments_is_named():
 def test_a_long_name_is_cut_in_the_message():
     found = cells.tco_country("CN", "x" * 3000)
     assert len(found) < 500
+
+
+def test_empty_rows_after_the_keys_are_ignored(demo):
+    keys, columns, result = demo
+    padding = [[None]] * 50_000
+    found = cells.tco_unit(keys + padding, columns[1] + padding, columns[0] + padding, REGION)
+    assert found == result.options[1].tco_per_unit_eur
