@@ -121,7 +121,7 @@ def _single(name: str, value):
 
 def _text(name: str, value, allow_empty: bool = False) -> str:
     """Return a text argument trimmed; raise ``CellInputError`` for a number, an error or an empty cell."""
-    value = _single(name, value)
+    value = _thawed(_single(name, value))
     if _is_error(value):
         raise CellInputError(f"{name} is the error value {_error_text(value)}; expected a text")
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -135,7 +135,7 @@ def _text(name: str, value, allow_empty: bool = False) -> str:
 
 def _number(name: str, value) -> float:
     """Return a number argument as a float; raise ``CellInputError`` for text, a boolean, an error or an empty cell."""
-    value = _single(name, value)
+    value = _plain_number(_thawed(_single(name, value)))
     if _is_error(value):
         raise CellInputError(f"{name} is the error value {_error_text(value)}; expected a number")
     if value is None or (isinstance(value, str) and not value.strip()):
