@@ -30,6 +30,7 @@ from .lines import GROUPS, LINES
 from .results import CaseResult, compute_case
 from .template_layout import Layout
 from .template_read import INVALID, convert_input, expected_input
+from .template_text import UI
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ ERROR_TEXTS = ("#N/A", "#VALUE!", "#DIV/0!", "#NUM!", "#REF!", "#NAME?", "#NULL!
 EPOCH = dt.date(1899, 12, 30)
 ERROR_PREFIX = "Error: "
 SHARED_HINT = "the part and the settings are read from the baseline's column; give it as the baseline argument"
+# The Key column's heading in the English and Dutch templates, skipped when a range starts above the keys.
+KEY_HEADINGS = UI["key"]
 # Names the copy that pairs a baseline computed alone, since a case compares two or more options.
 COPY_SUFFIX = " (copy)"
 # Computed cases kept, so that the functions of one option share one computation. The
@@ -197,7 +200,7 @@ def _read_column(keys: list, values: list, label: str, sections: tuple[str, ...]
     seen: dict[str, int] = {}
     for index, (key, value) in enumerate(zip(keys, values), start=1):
         key, value = _thawed(key), _plain_number(_thawed(value))
-        if key is None or (isinstance(key, str) and not key.strip()):
+        if key is None or (isinstance(key, str) and not key.strip()) or key in KEY_HEADINGS:
             continue
         if _is_error(key):
             problems.append(f"row {index} of keys: found the error value {_error_text(key)}; expected a key such as annual_volume")
@@ -517,7 +520,7 @@ def tco_range(keys, option, field, low, high, baseline=None, region=None) -> lis
 def tco_country(country, figure):
     """Return a packaged figure of a country, such as CN and transit_days, or its currency or default mode."""
     code = _text("country", country).upper()
-    name = _text("figure", figure)
+    name = _text("figure", figure).lower()
     known = defaults.countries()
     if code not in known:
         raise CellInputError(f"country {echo_value(code)} is not known; expected an ISO code listed by `tco-xl countries`")

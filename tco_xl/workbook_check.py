@@ -724,7 +724,7 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
 
     differing = _scenario_differences(context, expected, values)
     failed = len({index for index, _ in differing})
-    findings = [_difference_finding(context, cell, values[context.model.key(cell.sheet, cell.cell)].value(index), index) for index, cell in differing]
+    findings = [_difference_finding(context, cell, _scenario_value(context, values, cell, index), index) for index, cell in differing]
     error_findings = _scenario_errors(context, values)
     findings += error_findings
     compared = sum(len(cells_expected) for cells_expected in expected)
@@ -738,6 +738,12 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
         hint = f"; tco-xl scenario N --seed {seed} > case.json prints scenario N as a case file"
         return CheckResult("scenarios", "failed", f"{what}: {' and '.join(problems)}{hint}", findings)
     return CheckResult("scenarios", "passed", f"{what}: all equal the core")
+
+
+def _scenario_value(context: _Context, values: dict[CellKey, Column], cell: Expected, scenario: int):
+    """Return a result cell's value in a scenario; an emptied cell that no formula fills is None."""
+    found = values.get(context.model.key(cell.sheet, cell.cell))
+    return None if found is None else found.value(scenario)
 
 
 def _scenario_differences(context: _Context, expected: list[list[Expected]], values: dict[CellKey, Column]) -> list[tuple[int, Expected]]:

@@ -381,3 +381,13 @@ def test_empty_rows_after_the_keys_are_ignored(demo):
     padding = [[None]] * 50_000
     found = cells.tco_unit(keys + padding, columns[1] + padding, columns[0] + padding, REGION)
     assert found == result.options[1].tco_per_unit_eur
+
+
+def test_a_range_from_the_heading_row_skips_it(demo):
+    keys, columns, result = demo
+    found = cells.tco_unit([["Key"]] + keys, [["Option 2"]] + columns[1], [["Baseline"]] + columns[0], REGION)
+    assert found == result.options[1].tco_per_unit_eur
+
+
+def test_country_figures_ignore_case():
+    assert cells.tco_country("cn", "TRANSIT_DAYS") == cells.tco_country("CN", "transit_days")

@@ -315,3 +315,13 @@ def test_a_horizon_past_the_template_fails_at_its_cell(tmp_path):
     assert values.status == "failed"
     assert [(f.sheet, f.cell) for f in values.findings] == [("Inputs", layout.input_cell("horizon_years"))]
     assert "longer than the template's 10" in values.summary
+
+
+def test_scenarios_name_an_emptied_result_cell(tmp_path):
+    workbook = openpyxl.load_workbook(DEMO_UDFS)
+    workbook[UDF_SHEET]["D6"] = None
+    path = tmp_path / "emptied.xlsx"
+    workbook.save(path)
+    scenarios = next(check for check in check_file(path, CheckSettings(scenarios=2)).checks if check.name == "scenarios")
+    assert scenarios.status == "failed"
+    assert {(f.sheet, f.cell, f.found) for f in scenarios.findings} == {(UDF_SHEET, "D6", None)}
