@@ -6,7 +6,7 @@ keys (the Key column of the template's inputs sheet, such as
 ``annual_volume`` or ``duty_rate``) and the option's input column. The
 settings and the part are read from the baseline's column, as the template
 keeps them there. A cell value is None for an empty cell, a number, a text,
-a boolean, a date or an error value; a range is a list of rows.
+a boolean, a date or an error value. A range is a list of rows.
 
 Every function returns cell values. A wrong input gives one line of text,
 starting with "Error:", that names the input and what is expected; these
@@ -72,7 +72,12 @@ class CellInputError(TcoError):
     """An argument of a spreadsheet function is wrong; the message names it and what is expected."""
 
 
-def _rows(name: str, value) -> list[list]:
+def _is_blank(value) -> bool:
+    """Return whether a cell value is empty: None or a text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _rows(value) -> list[list]:
     """Return a range argument as a list of rows; a single cell becomes a 1 x 1 range."""
     if value is None or not isinstance(value, (list, tuple)):
         return [[value]]
@@ -96,11 +101,18 @@ def _size(rows: int, columns: int) -> str:
 
 def _column(name: str, value) -> list:
     """Return a one-column range argument as a flat list; raise ``CellInputError`` for a wider range."""
-    rows = _rows(name, value)
+    rows = _rows(value)
     if any(len(row) != 1 for row in rows):
         width = max(len(row) for row in rows)
         raise CellInputError(f"{name} is a range of {_size(len(rows), width)}; expected one column")
     return [row[0] for row in rows]
+
+
+def _check_height(name: str, column: list, key_column: list) -> list:
+    """Return ``column``; raise ``CellInputError`` when it is not as high as the keys."""
+    if len(column) != len(key_column):
+        raise CellInputError(f"{name} has {_rows_text(len(column))} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
+    return column
 
 
 def _is_error(value) -> bool:
@@ -116,7 +128,7 @@ def _single(name: str, value):
     """Return a one-cell range argument as its value; raise ``CellInputError`` for a larger range."""
     if not isinstance(value, (list, tuple)):
         return value
-    rows = _rows(name, value)
+    rows = _rows(value)
     if len(rows) != 1 or len(rows[0]) != 1:
         raise CellInputError(f"{name} is a range of {_size(len(rows), max(len(row) for row in rows))}; expected one cell")
     return rows[0][0]
@@ -127,7 +139,7 @@ def _text(name: str, value, allow_empty: bool = False) -> str:
     value = _thawed(_single(name, value))
     if _is_error(value):
         raise CellInputError(f"{name} is the error value {_error_text(value)}; expected a text")
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _is_blank(value):
         if allow_empty:
             return ""
         raise CellInputError(f"{name} is empty; expected a text")
@@ -141,7 +153,7 @@ def _number(name: str, value) -> float:
     value = _plain_number(_thawed(_single(name, value)))
     if _is_error(value):
         raise CellInputError(f"{name} is the error value {_error_text(value)}; expected a number")
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _is_blank(value):
         raise CellInputError(f"{name} is empty; expected a number")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise CellInputError(f"{name} = {echo_value(value)} is invalid; expected a number")
@@ -164,6 +176,12 @@ def _date_of_serial(value: float) -> dt.date | None:
 @functools.cache
 def _layout() -> Layout:
     return Layout("en")
+
+
+@functools.cache
+def _input_rows() -> dict:
+    """Return the rows of the inputs sheet that have input cells, by key."""
+    return {row.key: row for row in _layout().rows if not row.derived}
 
 
 def _convert(key: str, spec, value):
@@ -194,13 +212,13 @@ def _read_column(keys: list, values: list, label: str, sections: tuple[str, ...]
     values the template derives, which have no input cell.
     """
     layout = _layout()
-    inputs = {row.key: row for row in layout.rows if not row.derived}
+    inputs = _input_rows()
     read: dict[str, dict] = {section: {} for section in sections}
     problems = []
     seen: dict[str, int] = {}
     for index, (key, value) in enumerate(zip(keys, values), start=1):
         key, value = _thawed(key), _plain_number(_thawed(value))
-        if key is None or (isinstance(key, str) and not key.strip()) or key in KEY_HEADINGS:
+        if _is_blank(key) or key in KEY_HEADINGS:
             continue
         if _is_error(key):
             problems.append(f"row {index} of keys: found the error value {_error_text(key)}; expected a key such as annual_volume")
@@ -218,7 +236,7 @@ def _read_column(keys: list, values: list, label: str, sections: tuple[str, ...]
                 problems.append(f"row {index} of keys: {echo_value(key)} is not an input key; expected a key of the inputs sheet's Key column")
             continue
         row = inputs[key]
-        if row.section not in sections or value is None or (isinstance(value, str) and not value.strip()):
+        if row.section not in sections or _is_blank(value):
             continue
         where = f"{label} {key}"
         expected = _expected(key, row.field)
@@ -305,16 +323,12 @@ def raw_case(keys, option, baseline=None, region=None) -> dict:
     """Return the raw case of an option column and its baseline column; raise ``CellInputError`` or ``ValidationError``.
 
     Without a baseline, the option is the baseline. The case contains the
-    baseline and, when it differs, the option; a baseline alone is paired
+    baseline and, when it differs, the option. A baseline alone is paired
     with a copy of itself, because a case compares two or more options.
     """
     key_column = _column("keys", keys)
-    option_column = _column("option", option)
-    if len(option_column) != len(key_column):
-        raise CellInputError(f"option has {_rows_text(len(option_column))} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
-    base_column = option_column if baseline is None else _column("baseline", baseline)
-    if len(base_column) != len(key_column):
-        raise CellInputError(f"baseline has {_rows_text(len(base_column))} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
+    option_column = _check_height("option", _column("option", option), key_column)
+    base_column = option_column if baseline is None else _check_height("baseline", _column("baseline", baseline), key_column)
 
     sections = ("settings", "part", "option", "investment", "risks")
     shared, problems = _read_column(key_column, base_column, "baseline" if baseline is not None else "option", sections)
@@ -378,25 +392,24 @@ def _trimmed(keys, option, baseline):
     """Return the three ranges without the rows after the last key, so that a whole-column range costs no more than its keys."""
     key_column = _column("keys", keys)
     last = len(key_column)
-    while last and (key_column[last - 1] is None or (isinstance(key_column[last - 1], str) and not key_column[last - 1].strip())):
+    while last and _is_blank(key_column[last - 1]):
         last -= 1
     if last == len(key_column):
         return keys, option, baseline
-    rows = [_rows(name, value)[:last] if value is not None else None for name, value in (("keys", keys), ("option", option), ("baseline", baseline))]
+    rows = [_rows(value)[:last] if value is not None else None for value in (keys, option, baseline)]
     return rows[0], rows[1], rows[2]
 
 
 def _is_empty_column(column) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for row in _rows("option", column) for value in row)
+    return all(_is_blank(value) for row in _rows(column) for value in row)
 
 
 def _result(keys, option, baseline, region):
     """Return (the option's result, the case result); raise ``NoOption`` for an empty option column."""
     key_column = _column("keys", keys)
     for name, value in (("option", option), ("baseline", baseline)):
-        if value is not None and len(_column(name, value)) != len(key_column):
-            rows = len(_column(name, value))
-            raise CellInputError(f"{name} has {_rows_text(rows)} and keys {_rows_text(len(key_column))}; expected ranges of the same height")
+        if value is not None:
+            _check_height(name, _column(name, value), key_column)
     keys, option, baseline = _trimmed(keys, option, baseline)
     if _is_empty_column(option):
         raise NoOption
@@ -485,7 +498,7 @@ def tco_range(keys, option, field, low, high, baseline=None, region=None) -> lis
     name = _text("field", field)
     key_column = _column("keys", keys)
     rows = [index for index, key in enumerate(key_column) if isinstance(key, str) and key.strip() == name]
-    inputs = {row.key: row for row in _layout().rows if not row.derived}
+    inputs = _input_rows()
     if not rows or name not in inputs:
         raise CellInputError(f"field {echo_value(name)} is not an input key in keys; expected a key such as price or duty_rate")
     if inputs[name].kind not in ("number", "integer", "flag"):

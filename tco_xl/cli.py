@@ -343,8 +343,8 @@ def run_template(args) -> int:
             raw = read_case_file(args.case)
             fill_workbook(workbook, raw, Layout(language), region_key)
     path = write_workbook(workbook, output)
-    what = "template with the xlwings functions" if args.udfs else "template"
-    print(f"Wrote the {region.name} {what} in {LANGUAGE_NAMES[language]} to {path.resolve()}", file=sys.stderr)
+    kind = "template with the xlwings functions" if args.udfs else "template"
+    print(f"Wrote the {region.name} {kind} in {LANGUAGE_NAMES[language]} to {path.resolve()}", file=sys.stderr)
     if args.udfs:
         print("The TCO_ functions show #NAME? until xlwings imports them; `tco-xl udfs` prints the settings.", file=sys.stderr)
     return EXIT_OK

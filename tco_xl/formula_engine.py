@@ -1006,7 +1006,7 @@ def _call_custom(name: str, function: Callable, values: list) -> Column | Block:
     all scenarios, the function is called once.
     """
     n = _width(*(v.kind for v in values)) if values else 1
-    # Each argument's plain values in every scenario, made once; an argument that is the
+    # Each argument's plain values are made once for all scenarios. An argument that is the
     # same in all scenarios is one object, passed again in each call.
     plain = [_plain_values(value) for value in values]
     results, failures = [], []
@@ -1045,7 +1045,7 @@ def _plain_values(value: Column | Block) -> list:
         table[texts] = value.obj[texts]
         for position in zip(*np.nonzero(kind == ERROR)):
             table[position] = ErrorValue(value.obj[position])
-    # tolist turns numpy floats and booleans into Python ones; tuples keep a range that is
+    # tolist turns numpy floats and booleans into Python ones. Tuples keep a range that is
     # passed to every scenario's call from being changed by one of them.
     return [tuple(map(tuple, table[:, scenario].reshape(value.rows, value.columns).tolist())) for scenario in range(width)]
 

@@ -3,8 +3,8 @@
 Each result is computed twice, by a ``TCO_`` function of ``udfs/tco_udfs.py``
 and by the template's own formulas, with their difference beside them. The
 functions that return a table are written as array formulas over a fixed
-range, which every Excel version fills; cells the result does not reach show
-#N/A, as Excel does for array formulas.
+range, which every Excel version fills. Cells the result does not reach
+show #N/A, as Excel does for array formulas.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .cell_functions import EPOCH
 from .defaults import countries
 from .lines import GROUPS, LINES
+from .regions import DEFAULT_REGION, load_region
 from .results import CaseResult, compute_case
 from .template_compare import Expected
 from .template_layout import FIRST_OPTION_COLUMN, INPUTS_HEADER_ROW, OPTION_COUNT, PATH_YEARS, UDF_SHEET, Layout
@@ -298,8 +299,6 @@ def expected_udf_cells(result: CaseResult, cells: list[UdfCell], slots: list[int
 
 
 def _expected_value(cell: UdfCell, option, result: CaseResult, low_high):
-    from .regions import load_region
-
     if cell.value.startswith("native|"):
         # The formulas' copy of a function's result: the same value, and empty where the array shows #N/A.
         paired = UdfCell(cell.cell, cell.what, cell.option_index, cell.value.partition("|")[2])
@@ -313,7 +312,7 @@ def _expected_value(cell: UdfCell, option, result: CaseResult, low_high):
     if kind == "country":
         return countries()[option.country].figures[detail].value
     if kind == "region":
-        region = load_region(result.settings.get("region") or "tilburg")
+        region = load_region(result.settings.get("region") or DEFAULT_REGION)
         return region.labour_cost.value if detail == "labour_cost_eur_per_hour" else float((region.figures_date - EPOCH).days)
     if kind == "TCO_GROUPS":
         return option.groups[list(GROUPS)[int(detail)]]

@@ -1,4 +1,4 @@
-"""Where the xlwings function modules are and what a user sets to call them from Excel.
+"""Setup of the xlwings function modules: their location, the Excel settings and the generated Lite module.
 
 The classic module ``udfs/tco_udfs.py`` is written by hand. The xlwings
 Lite module ``udfs/lite/main.py`` is generated from it by ``lite_source``,
@@ -25,8 +25,9 @@ requirements.txt into its requirements.txt tab. Generated from
 udfs/tco_udfs.py by `tco-xl udfs --lite`; change that file, not this one.
 """
 '''
-# NOTE: the generated module has not run inside xlwings Lite, which needs Excel; the tests
+# NOTE: the generated module has not run inside xlwings Lite, which needs Excel. The tests
 # check only the arguments it gives Lite's decorators and that it matches the classic module.
+
 # The option that only classic xlwings knows: the function wizard's category.
 CLASSIC_ONLY = (re.compile(r"\(category=\"[^\"]*\"\)"),)
 

@@ -622,8 +622,9 @@ def _check_values(context: _Context) -> CheckResult:
     slots = _option_slots(read)
     if slots[0] != 0:
         return CheckResult("values", "skipped", f"the baseline column {get_column_letter(FIRST_INPUT_COLUMN)} of the inputs is empty, so the workbook shows no results; fill the baseline option in there")
-    expected = expected_cells(case, context.layout, context.rows, slots=slots)
-    udfs = _expected_udfs(context, case, slots)
+    result = compute_case(case)
+    expected = expected_cells(case, context.layout, context.rows, result, slots)
+    udfs = _expected_udfs(context, case, result, slots)
     expected += udfs
     differences = compare(expected, _reader(context.model, context.values, 0), context.settings.relative_tolerance, ABSOLUTE_TOLERANCE)
     findings = [_difference_finding(context, difference.expected, difference.found) for difference in differences]
@@ -645,11 +646,10 @@ def _option_slots(read) -> list[int]:
     return slots
 
 
-def _expected_udfs(context: _Context, case, slots: list[int]) -> list[Expected]:
+def _expected_udfs(context: _Context, case, result, slots: list[int]) -> list[Expected]:
     """Return the core's values of the UDF sheet's cells, or none for a workbook without that sheet."""
     if not context.udf_cells:
         return []
-    result = compute_case(case)
     return expected_udf_cells(result, context.udf_cells, slots, range_results(case, slots))
 
 
@@ -714,7 +714,9 @@ def _check_scenarios(context: _Context, progress: Progress | None) -> CheckResul
         if context.info.region != SCENARIO_REGION:
             raw["settings"]["region"] = context.info.region
             case = build_case(raw)
-        expected.append(expected_cells(case, context.layout, context.rows) + _expected_udfs(context, case, list(range(len(case.options)))))
+        result = compute_case(case)
+        slots = list(range(len(case.options)))
+        expected.append(expected_cells(case, context.layout, context.rows, result) + _expected_udfs(context, case, result, slots))
         cells.append(input_values(raw, context.layout))
         if progress is not None:
             progress(index + 1, count, "scenarios")
