@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import itertools
 import logging
 import math
 import numbers
@@ -311,7 +312,11 @@ def _plain_number(value):
 
 
 def _has_booleans(rows: tuple) -> bool:
-    return any(type(item) is bool or (type(item) is tuple and any(type(cell) is bool for cell in item)) for item in rows)
+    # map and chain walk the range in C: this runs for every function call of a workbook check.
+    types = set(map(type, rows))
+    if tuple in types:
+        types.update(map(type, itertools.chain.from_iterable(row for row in rows if type(row) is tuple)))
+    return bool in types
 
 
 def _thawed(value):
@@ -406,6 +411,13 @@ def _is_empty_column(column) -> bool:
 
 def _result(keys, option, baseline, region):
     """Return (the option's result, the case result); raise ``NoOption`` for an empty option column."""
+    return _checked_result((_freeze(keys), _freeze(option), _freeze(baseline), _freeze(region)))
+
+
+@functools.lru_cache(maxsize=CACHED_CASES)
+def _checked_result(frozen: tuple):
+    """Return ``_result`` of frozen arguments, so that the functions of one option check their ranges once."""
+    keys, option, baseline, region = frozen
     key_column = _column("keys", keys)
     for name, value in (("option", option), ("baseline", baseline)):
         if value is not None:
@@ -414,7 +426,7 @@ def _result(keys, option, baseline, region):
     if _is_empty_column(option):
         raise NoOption
     frozen_option, frozen_baseline = _freeze(option), _freeze(baseline)
-    case = _compute((_freeze(keys), frozen_option, frozen_baseline, _freeze(region)))
+    case = _compute((_freeze(keys), frozen_option, frozen_baseline, region))
     position = 0 if baseline is None or frozen_option == frozen_baseline else 1
     return case.options[position], case
 

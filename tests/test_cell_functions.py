@@ -267,6 +267,7 @@ def test_a_one_dimensional_range_is_one_column(demo):
 def test_the_functions_of_one_option_share_one_computation(demo, monkeypatch):
     keys, columns, _ = demo
     cells._compute.cache_clear()
+    cells._checked_result.cache_clear()
     calls = []
     original = cells.compute_case
     monkeypatch.setattr(cells, "compute_case", lambda case: calls.append(1) or original(case))
