@@ -96,6 +96,26 @@ class _Writer:
             cell.number_format = number_format
         return cell
 
+    def pair(self, label: str, function: str, language: str, entries: list[tuple], number_format: str | None = None) -> None:
+        """Write a result by a function and by the formulas in two rows, with their difference in the third.
+
+        ``entries`` gives per option column (option index, the function's
+        formula, the formulas' formula, what the cell is, its value spec).
+        """
+        rows = self.row, self.row + 1, self.row + 2
+        self.sheet.cell(rows[0], TABLE_COLUMN, f"{label}: {function}")
+        self.sheet.cell(rows[1], TABLE_COLUMN, f"{label}: {ui('udf_formulas', language)}")
+        self.sheet.cell(rows[2], TABLE_COLUMN, ui("udf_difference", language))
+        for index, by_function, by_formulas, what, value in entries:
+            column = FIRST_OPTION_COLUMN + index
+            letter = get_column_letter(column)
+            self.put(rows[0], column, by_function, number_format)
+            self.put(rows[1], column, by_formulas, number_format)
+            self.put(rows[2], column, _difference(f"{letter}{rows[0]}", f"{letter}{rows[1]}"), DIFFERENCE_FORMAT)
+            self.record(rows[0], column, what, index, value)
+            self.record(rows[1], column, f"{what} (formulas)", index, f"native|{value}")
+        self.row += 4
+
     def record(self, row: int, column: int, what: str, option_index: int, value: str) -> None:
         self.cells.append(UdfCell(f"{get_column_letter(column)}{row}", what, option_index, value))
 
@@ -119,54 +139,35 @@ def _summary(writer: _Writer, language: str) -> None:
         ("break_even_price_eur", "TCO_BREAK_EVEN", "udf_break_even"),
     )
     for key, function, label in summary:
-        rows = writer.row, writer.row + 1, writer.row + 2
-        sheet.cell(rows[0], TABLE_COLUMN, f"{ui(label, language)}: {function}")
-        sheet.cell(rows[1], TABLE_COLUMN, f"{ui(label, language)}: {ui('udf_formulas', language)}")
-        sheet.cell(rows[2], TABLE_COLUMN, ui("udf_difference", language))
-        for index in range(OPTION_COUNT):
-            column = FIRST_OPTION_COLUMN + index
-            letter = get_column_letter(column)
-            writer.put(rows[0], column, f"={function}({writer.arguments(index)})", "#,##0.00")
-            writer.put(rows[1], column, f"={results}!{Layout.option_column(index)}{writer.result_rows[key]}", "#,##0.00")
-            writer.put(rows[2], column, _difference(f"{letter}{rows[0]}", f"{letter}{rows[1]}"), DIFFERENCE_FORMAT)
-            writer.record(rows[0], column, key, index, key)
-            writer.record(rows[1], column, f"{key} (formulas)", index, f"native|{key}")
-        writer.row += 4
+        entries = [
+            (
+                index,
+                f"={function}({writer.arguments(index)})",
+                f"={results}!{Layout.option_column(index)}{writer.result_rows[key]}",
+                key,
+                key,
+            )
+            for index in range(OPTION_COUNT)
+        ]
+        writer.pair(ui(label, language), function, language, entries, "#,##0.00")
 
 
 def _lookups(writer: _Writer, language: str) -> None:
     """Write country and regional defaults by function and by the defaults table."""
-    sheet, layout = writer.sheet, writer.layout
+    layout = writer.layout
     writer.title(ui("udf_lookups", language))
     for figure in COUNTRY_FIGURES:
-        rows = writer.row, writer.row + 1, writer.row + 2
-        sheet.cell(rows[0], TABLE_COLUMN, f"{figure}: TCO_COUNTRY")
-        sheet.cell(rows[1], TABLE_COLUMN, f"{figure}: {ui('udf_formulas', language)}")
-        sheet.cell(rows[2], TABLE_COLUMN, ui("udf_difference", language))
+        entries = []
         for index in range(OPTION_COUNT):
-            column = FIRST_OPTION_COLUMN + index
-            letter = get_column_letter(column)
             country = f"{layout.sheets['inputs']}!{layout.used_cell('country', index)}"
-            writer.put(rows[0], column, f'=TCO_COUNTRY({country},"{figure}")')
-            writer.put(rows[1], column, f'=INDEX(default_value,MATCH({country}&"|{figure}",default_key,0))')
-            writer.put(rows[2], column, _difference(f"{letter}{rows[0]}", f"{letter}{rows[1]}"), DIFFERENCE_FORMAT)
-            writer.record(rows[0], column, f"country {figure}", index, f"country:{figure}")
-            writer.record(rows[1], column, f"country {figure} (formulas)", index, f"native|country:{figure}")
-        writer.row += 4
+            by_function = f'=TCO_COUNTRY({country},"{figure}")'
+            by_formulas = f'=INDEX(default_value,MATCH({country}&"|{figure}",default_key,0))'
+            entries.append((index, by_function, by_formulas, f"country {figure}", f"country:{figure}"))
+        writer.pair(figure, "TCO_COUNTRY", language, entries)
     native = {"labour_cost_eur_per_hour": "region_labour_cost", "figures_date": "region_figures_date"}
-    column = FIRST_OPTION_COLUMN
-    letter = get_column_letter(column)
     for figure in REGION_FIGURES:
-        rows = writer.row, writer.row + 1, writer.row + 2
-        sheet.cell(rows[0], TABLE_COLUMN, f"{figure}: TCO_REGIONAL")
-        sheet.cell(rows[1], TABLE_COLUMN, f"{figure}: {ui('udf_formulas', language)}")
-        sheet.cell(rows[2], TABLE_COLUMN, ui("udf_difference", language))
-        writer.put(rows[0], column, f'=TCO_REGIONAL("{figure}",tco_region)')
-        writer.put(rows[1], column, f"={native[figure]}")
-        writer.put(rows[2], column, _difference(f"{letter}{rows[0]}", f"{letter}{rows[1]}"), DIFFERENCE_FORMAT)
-        writer.record(rows[0], column, f"region {figure}", 0, f"region:{figure}")
-        writer.record(rows[1], column, f"region {figure} (formulas)", 0, f"native|region:{figure}")
-        writer.row += 4
+        entry = (0, f'=TCO_REGIONAL("{figure}",tco_region)', f"={native[figure]}", f"region {figure}", f"region:{figure}")
+        writer.pair(figure, "TCO_REGIONAL", language, [entry])
 
 
 def _array(writer: _Writer, first_row: int, columns: int, rows: int, formula: str) -> str:
