@@ -52,20 +52,20 @@ def test_tco_unit_of_every_option_equals_the_core(demo):
         assert cells.tco_unit(keys, columns[index], columns[0], REGION) == option.tco_per_unit_eur
 
 
-def test_the_demo_options_have_the_published_tco(demo):
+def test_tco_unit_demo_published_values(demo):
     keys, columns, _ = demo
     # The demo's TCO per unit in 2026 as the core's hand-checked tests give it: Tilburg, China, Poland.
     found = [round(cells.tco_unit(keys, columns[index], columns[0], REGION), 2) for index in range(3)]
     assert found == [93.69, 83.18, 87.63]
 
 
-def test_the_baseline_alone_equals_the_baseline_in_its_case(demo):
+def test_tco_unit_baseline_alone(demo):
     keys, columns, result = demo
     assert cells.tco_unit(keys, columns[0], None, REGION) == result.baseline.tco_per_unit_eur
     assert cells.tco_unit(keys, columns[0], columns[0], REGION) == result.baseline.tco_per_unit_eur
 
 
-def test_tco_lines_spill_one_row_per_line_with_the_core_values(demo):
+def test_tco_lines_equal_core(demo):
     keys, columns, result = demo
     rows = cells.tco_lines(keys, columns[1], columns[0], REGION)
     assert [row[0] for row in rows] == [line.id for line in LINES]
@@ -87,7 +87,7 @@ def test_tco_groups_give_the_core_subtotals(demo):
     assert [row[2] for row in rows] == [result.options[1].groups[group] for group in GROUPS]
 
 
-def test_tco_path_gives_year_unit_annual_and_cumulative_gap(demo):
+def test_tco_path_rows(demo):
     keys, columns, result = demo
     rows = cells.tco_path(keys, columns[1], columns[0], REGION)
     option = result.options[1]
@@ -97,7 +97,7 @@ def test_tco_path_gives_year_unit_annual_and_cumulative_gap(demo):
     assert rows[0][2] == pytest.approx(rows[0][1] * result.annual_volume)
 
 
-def test_tco_break_even_is_the_core_value_and_empty_for_the_baseline(demo):
+def test_tco_break_even_equals_core(demo):
     keys, columns, result = demo
     assert cells.tco_break_even(keys, columns[1], columns[0], REGION) == result.options[1].break_even_price_eur
     assert cells.tco_break_even(keys, columns[0], columns[0], REGION) == ""
@@ -122,7 +122,7 @@ def test_tco_range_gives_low_base_and_high(demo):
     assert low < base < high
 
 
-def test_tco_range_of_a_part_field_changes_the_baseline_column(demo):
+def test_tco_range_part_field(demo):
     keys, columns, _ = demo
     ((low, _, high),) = cells.tco_range(keys, columns[1], "annual_volume", 6000, 24000, columns[0], REGION)
     assert low == cells.tco_unit(keys, columns[1], _set(keys, columns[0], "annual_volume", 6000), REGION)
@@ -131,7 +131,7 @@ def test_tco_range_of_a_part_field_changes_the_baseline_column(demo):
     assert low > high
 
 
-def test_tco_range_names_a_field_that_is_not_in_the_keys(demo):
+def test_tco_range_unknown_field(demo):
     keys, columns, _ = demo
     assert cells.tco_range(keys, columns[1], "colour", 1, 2, columns[0], REGION) == (
         "Error: field 'colour' is not an input key in keys; expected a key such as price or duty_rate"
@@ -179,20 +179,20 @@ def test_text_in_a_number_cell_names_the_key(demo):
     assert found == "Error: option duty_rate: found 'abc'; expected a number >= 0 and <= 1 (fraction (0.25 = 25 %))"
 
 
-def test_text_in_a_part_cell_of_the_baseline_names_the_baseline(demo):
+def test_baseline_text_in_number_cell(demo):
     keys, columns, _ = demo
     found = cells.tco_unit(keys, columns[1], _set(keys, columns[0], "annual_volume", "many"), REGION)
     assert found == "Error: baseline annual_volume: found 'many'; expected a number >= 1 and <= 1e+09 (units a year)"
 
 
-def test_a_value_out_of_range_names_the_option_and_field(demo):
+def test_option_value_out_of_range(demo):
     keys, columns, _ = demo
     found = cells.tco_unit(keys, _set(keys, columns[1], "duty_rate", -1.0), columns[0], REGION)
     assert found == "Error: option 'Buy in China': duty_rate = -1.0 is invalid; expected a number >= 0 and <= 1 (fraction (0.25 = 25 %))"
 
 
 @pytest.mark.parametrize("error", [ErrorValue("#DIV/0!"), "#DIV/0!"])
-def test_an_error_value_in_an_input_is_named(demo, error):
+def test_input_error_value_named(demo, error):
     keys, columns, _ = demo
     found = cells.tco_unit(keys, _set(keys, columns[1], "price", error), columns[0], REGION)
     assert found == "Error: option price: found the error value #DIV/0!; expected a number >= 0 and <= 1e+12 (currency units per unit)"
@@ -206,13 +206,13 @@ def test_ranges_of_different_heights_are_named(demo):
     assert cells.tco_unit(keys, columns[1], columns[0][:3], REGION).startswith("Error: baseline has 3 rows")
 
 
-def test_a_range_wider_than_one_column_is_named(demo):
+def test_range_wider_than_column(demo):
     keys, columns, _ = demo
     wide = [row + row for row in columns[1]]
     assert cells.tco_unit(keys, wide, columns[0], REGION) == f"Error: option is a range of {len(keys)} rows by 2 columns; expected one column"
 
 
-def test_a_one_cell_range_is_its_value():
+def test_one_cell_range_value():
     assert cells.tco_country([["CN"]], [["transit_days"]]) == cells.tco_country("CN", "transit_days")
     assert cells.tco_country([["CN", "PL"]], "transit_days") == "Error: country is a range of 1 row by 2 columns; expected one cell"
 

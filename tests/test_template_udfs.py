@@ -64,7 +64,7 @@ def test_only_the_variant_has_the_udf_sheet():
     assert template_info(build_template("en")).variant == "native"
 
 
-def test_the_committed_demo_is_current(tmp_path):
+def test_committed_demo_current(tmp_path):
     output = tmp_path / "demo_en_udfs.xlsx"
     assert main(["template", "--lang", "en", "--udfs", "--case", str(DEMO_CASE), "-o", str(output)]) == 0
     differences = content_differences(openpyxl.load_workbook(output), openpyxl.load_workbook(DEMO_UDFS))
@@ -93,14 +93,14 @@ def test_functions_equal_the_formulas_in_every_pair(demo_values):
     assert compared > 120
 
 
-def test_the_tco_cells_hold_the_demo_values(demo_values):
+def test_tco_cells_demo_values(demo_values):
     model, values = demo_values
     assert [round(_value(model, values, cell), 2) for cell in ("D6", "E6", "F6")] == [93.69, 83.18, 87.63]
     assert _value(model, values, "G6") == ""
     assert _value(model, values, "D10") == ""
 
 
-def test_the_spilled_tables_fill_their_ranges(demo_values):
+def test_spilled_tables_fill_ranges(demo_values):
     model, values = demo_values
     workbook = openpyxl.load_workbook(DEMO_UDFS)
     sheet = workbook[UDF_SHEET]
@@ -124,7 +124,7 @@ def test_path_rows_past_the_horizon_show_na(demo_values):
     assert years[5:] == [ErrorValue("#N/A")] * 5
 
 
-def test_without_the_functions_registered_the_cells_show_name_errors():
+def test_unregistered_functions_show_name():
     model = build_model(openpyxl.load_workbook(DEMO_UDFS))
     values = model.evaluate()
     assert values[model.key(UDF_SHEET, "D6")].value(0) == ErrorValue("#NAME?")
@@ -159,7 +159,7 @@ def test_check_names_a_changed_function_cell(tmp_path):
     assert [(f.sheet, f.cell, f.what) for f in failed["values"].findings] == [(UDF_SHEET, "E6", "tco_per_unit_eur")]
 
 
-def test_check_names_a_wrong_input_shown_by_the_functions(tmp_path):
+def test_check_wrong_input_in_functions(tmp_path):
     workbook = openpyxl.load_workbook(DEMO_UDFS)
     layout = Layout("en")
     workbook[layout.sheets["inputs"]][layout.input_cell("duty_rate", 1)] = -0.5
@@ -172,7 +172,7 @@ def test_check_names_a_wrong_input_shown_by_the_functions(tmp_path):
     assert report.status == "failed"
 
 
-def test_the_case_read_from_the_variant_is_the_native_one():
+def test_variant_case_equals_native():
     native = read_case(open_template(ROOT / "workbooks" / "examples" / "demo_en.xlsx"), Layout("en")).raw
     variant = read_case(open_template(DEMO_UDFS), Layout("en")).raw
     assert native == variant
@@ -187,7 +187,7 @@ def test_template_command_names_the_variant(tmp_path, monkeypatch, capsys):
     assert "tco-xl udfs" in err
 
 
-def test_a_variant_name_that_is_not_udfs_is_rejected(tmp_path):
+def test_unknown_variant_rejected(tmp_path):
     workbook = build_template("en", udfs=True)
     workbook.defined_names[VARIANT_NAME].attr_text = '"macros"'
     path = tmp_path / "odd.xlsx"
@@ -217,7 +217,7 @@ def test_texts_in_formulas_compare_with_case(tmp_path):
     assert [(f.sheet, f.cell) for f in formulas.findings] == [(UDF_SHEET, "D16")]
 
 
-def test_a_workbook_saved_by_libreoffice_still_passes(tmp_path):
+def test_libreoffice_saved_workbook_passes(tmp_path):
     require_libreoffice()
     (saved,) = recalculate_many([DEMO_UDFS], tmp_path)
     # LibreOffice has no xlwings: it shows #NAME? and writes the unknown names in lower case.
@@ -262,7 +262,7 @@ def _registered(function):
     return call
 
 
-def test_the_formulas_package_with_the_functions_registered_agrees(demo_values, monkeypatch):
+def test_formulas_package_agrees(demo_values, monkeypatch):
     import formulas
 
     registry = formulas.get_functions()
@@ -285,7 +285,7 @@ def test_the_formulas_package_with_the_functions_registered_agrees(demo_values, 
     assert compared >= 15
 
 
-def test_a_udf_sheet_without_the_variant_name_is_rejected(tmp_path):
+def test_udf_sheet_without_variant_rejected(tmp_path):
     workbook = openpyxl.load_workbook(DEMO_UDFS)
     del workbook.defined_names[VARIANT_NAME]
     path = tmp_path / "no variant.xlsx"
@@ -295,7 +295,7 @@ def test_a_udf_sheet_without_the_variant_name_is_rejected(tmp_path):
     assert "sheet 'UDFs' found, but the defined name tco_variant is missing" in report.error
 
 
-def test_a_function_in_a_native_template_is_flagged(tmp_path):
+def test_function_in_native_template_flagged(tmp_path):
     workbook = openpyxl.load_workbook(ROOT / "workbooks" / "examples" / "demo_en.xlsx")
     workbook["Results"]["Z1"] = '=TCO_COUNTRY("CN","transit_days")'
     path = tmp_path / "stray.xlsx"
@@ -305,7 +305,7 @@ def test_a_function_in_a_native_template_is_flagged(tmp_path):
     assert [(f.sheet, f.cell) for f in failed["formulas"].findings] == [("Results", "Z1")]
 
 
-def test_a_horizon_past_the_template_fails_at_its_cell(tmp_path):
+def test_horizon_past_template_fails(tmp_path):
     workbook = openpyxl.load_workbook(DEMO_UDFS)
     layout = Layout("en")
     workbook[layout.sheets["inputs"]][layout.input_cell("horizon_years")] = 15

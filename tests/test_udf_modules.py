@@ -105,21 +105,21 @@ def test_both_modules_take_the_same_arguments():
         assert function.__doc__ == lite[name].__doc__, name
 
 
-def test_the_module_arguments_are_those_of_the_cell_functions():
+def test_module_arguments_match_cell_functions():
     classic = _functions(_load(CLASSIC_FILE, "tco_udfs_plain"))
     for name, function in classic.items():
         core = inspect.signature(cell_functions.FUNCTIONS[name])
         assert list(inspect.signature(function).parameters) == list(core.parameters), name
 
 
-def test_the_committed_lite_module_is_generated_from_the_classic_one():
+def test_lite_module_current():
     expected = lite_source(CLASSIC_FILE.read_text(encoding="utf-8"))
     assert LITE_FILE.read_text(encoding="utf-8") == expected, (
         "udfs/lite/main.py is out of date; regenerate it with `tco-xl udfs --lite > udfs/lite/main.py`"
     )
 
 
-def test_the_lite_module_uses_only_lite_decorators():
+def test_lite_module_decorators():
     text = LITE_FILE.read_text(encoding="utf-8")
     assert "from xlwings import arg, func, ret" in text
     assert "xw." not in text
@@ -204,7 +204,7 @@ def test_lite_source_names_a_line_it_cannot_translate():
         lite_source(text)
 
 
-def test_the_installed_module_is_found():
+def test_installed_module_found():
     assert classic_path().resolve() == CLASSIC_FILE.resolve()
     assert (lite_folder() / "main.py").is_file()
     assert (lite_folder() / "requirements.txt").is_file()
